@@ -1,0 +1,42 @@
+// The netdissect command line: one commander program, one module per command (src/cli/*.ts).
+// Results go to files/stdout, progress and messages to stderr; exit 0 done, 1 failed, 2 usage.
+import { Command, CommanderError } from 'commander';
+import { NetDissectError } from '../util/errors.js';
+import { TOOL_VERSION } from '../util/version.js';
+import { registerCommands } from './commands.js';
+
+export async function main(argv: readonly string[]): Promise<number> {
+  // A closed pipe (`netdissect layers ... | head`) is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+  });
+  const program = new Command('netdissect')
+    .description('Network Dissection of ONNX models on densely labelled concept datasets')
+    .version(TOOL_VERSION)
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerCommands(program);
+  try {
+    await program.parseAsync([...argv]);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    return reportError(err);
+  }
+}
+
+function reportError(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // --help and --version end through here with exit code 0.
+    return err.exitCode === 0 ? 0 : 2;
+  }
+  if (err instanceof NetDissectError) {
+    process.stderr.write(`netdissect: error: ${err.message}\n`);
+    return err.exitCode;
+  }
+  const e = err as Error;
+  process.stderr.write(`netdissect: internal error: ${e?.message ?? String(err)}\n`);
+  if (process.env['NETDISSECT_DEBUG']) process.stderr.write(`${e?.stack ?? ''}\n`);
+  else process.stderr.write('(set NETDISSECT_DEBUG=1 for the stack trace, and please report it)\n');
+  return 1;
+}
