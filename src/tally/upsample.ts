@@ -1,0 +1,203 @@
+// Bilinear upsampling of activation maps to the label resolution, computed exactly as Pillow's
+// Image.resize(BILINEAR) does on mode-'F' images, so masks match the reference bit for bit.
+//
+// Convention (DESIGN.md 5.2): per axis scale = in/out, support = max(scale, 1); output o has
+// centre c = (o + 0.5)·scale; taps i in [max(trunc(c − support + 0.5), 0), min(trunc(c + support + 0.5), in));
+// weights max(0, 1 − |(i − c + 0.5)/max(scale,1)|), normalised to sum 1 in double. The
+// horizontal pass runs first and rounds each value to float32; then the vertical pass, summing
+// taps in ascending order from 0.0 in double and rounding to float32 (half-pixel centres, edges
+// clamped: PyTorch's align_corners=False on upsampling).
+
+/** Taps of one axis: output o reads inputs start[o] .. start[o]+count[o]-1 with weights[o*stride + j]. */
+export interface AxisTaps {
+  readonly inSize: number;
+  readonly outSize: number;
+  readonly start: Int32Array;
+  readonly count: Int32Array;
+  readonly stride: number;
+  readonly weights: Float64Array;
+}
+
+export interface UpsamplePlan {
+  readonly inH: number;
+  readonly inW: number;
+  readonly outH: number;
+  readonly outW: number;
+  readonly rows: AxisTaps;
+  readonly cols: AxisTaps;
+}
+
+/** Pillow's precompute_coeffs for the bilinear (triangle) filter. */
+export function axisTaps(inSize: number, outSize: number): AxisTaps {
+  const scale = inSize / outSize;
+  const filterScale = Math.max(scale, 1);
+  const support = 1 * filterScale;
+  const stride = Math.ceil(support) * 2 + 1;
+  const start = new Int32Array(outSize);
+  const count = new Int32Array(outSize);
+  const weights = new Float64Array(outSize * stride);
+  const invScale = 1 / filterScale;
+  for (let o = 0; o < outSize; o++) {
+    const center = (o + 0.5) * scale;
+    let lo = Math.trunc(center - support + 0.5);
+    if (lo < 0) lo = 0;
+    let hi = Math.trunc(center + support + 0.5);
+    if (hi > inSize) hi = inSize;
+    const n = hi - lo;
+    let sum = 0;
+    const base = o * stride;
+    for (let j = 0; j < n; j++) {
+      let x = (j + lo - center + 0.5) * invScale;
+      if (x < 0) x = -x;
+      const w = x < 1 ? 1 - x : 0;
+      weights[base + j] = w;
+      sum += w;
+    }
+    if (sum !== 0) for (let j = 0; j < n; j++) weights[base + j] = (weights[base + j] as number) / sum;
+    start[o] = lo;
+    count[o] = n;
+  }
+  return { inSize, outSize, start, count, stride, weights };
+}
+
+const planCache = new Map<string, UpsamplePlan>();
+
+/** The (cached) plan for upsampling inH×inW maps to outH×outW. */
+export function upsamplePlan(inH: number, inW: number, outH: number, outW: number): UpsamplePlan {
+  const key = `${inH}x${inW}>${outH}x${outW}`;
+  let plan = planCache.get(key);
+  if (!plan) {
+    plan = { inH, inW, outH, outW, rows: axisTaps(inH, outH), cols: axisTaps(inW, outW) };
+    planCache.set(key, plan);
+  }
+  return plan;
+}
+
+/**
+ * Full upsampling of one map (row-major inH×inW, starting at `offset`) into `out` (outH×outW).
+ * `scratch` must hold inH×outW floats. Used by tests and the report; counting uses maskAbove.
+ */
+export function upsampleBilinear(
+  plan: UpsamplePlan, input: Float32Array, offset: number, out: Float32Array, scratch: Float32Array,
+): void {
+  const { inH, inW, outH, outW, rows, cols } = plan;
+  for (let r = 0; r < inH; r++) {
+    const rowBase = offset + r * inW;
+    const hBase = r * outW;
+    for (let x = 0; x < outW; x++) {
+      const s = cols.start[x] as number;
+      const n = cols.count[x] as number;
+      const wb = x * cols.stride;
+      let ss = 0;
+      for (let j = 0; j < n; j++) ss += (input[rowBase + s + j] as number) * (cols.weights[wb + j] as number);
+      scratch[hBase + x] = ss;
+    }
+  }
+  for (let y = 0; y < outH; y++) {
+    const s = rows.start[y] as number;
+    const n = rows.count[y] as number;
+    const wb = y * rows.stride;
+    const outBase = y * outW;
+    for (let x = 0; x < outW; x++) {
+      let ss = 0;
+      for (let j = 0; j < n; j++) ss += (scratch[(s + j) * outW + x] as number) * (rows.weights[wb + j] as number);
+      out[outBase + x] = ss;
+    }
+  }
+}
+
+/** Reusable buffers for maskAbove, sized for the largest plan seen. */
+export class MaskScratch {
+  hValues = new Float32Array(0);
+  hStamp = new Int32Array(0);
+  hotCols = new Uint8Array(0);
+  hotRows = new Uint8Array(0);
+  stamp = 0;
+  ensure(plan: UpsamplePlan): void {
+    const hSize = plan.inH * plan.outW;
+    if (this.hValues.length < hSize) {
+      this.hValues = new Float32Array(hSize);
+      this.hStamp = new Int32Array(hSize);
+      this.stamp = 0;
+    }
+    if (this.hotCols.length < plan.inH * plan.inW) this.hotCols = new Uint8Array(plan.inH * plan.inW);
+    if (this.hotRows.length < plan.inH) this.hotRows = new Uint8Array(plan.inH);
+  }
+}
+
+/**
+ * Writes into `active` the indices (y·outW + x) of the upsampled pixels whose value is
+ * strictly greater than `threshold32` (a float32 value), and returns how many there are.
+ *
+ * Only pixels that have an input tap above the threshold can pass (a bilinear value is a convex
+ * combination of its taps), so only those are computed, each exactly as the full upsampling
+ * would: the result equals thresholding upsampleBilinear's output. `active` must hold outH·outW.
+ */
+export function maskAbove(
+  plan: UpsamplePlan, input: Float32Array, offset: number, threshold32: number,
+  active: Int32Array, scratch: MaskScratch,
+): number {
+  const { inH, inW, outH, outW, rows, cols } = plan;
+  scratch.ensure(plan);
+  const hot = scratch.hotCols;
+  const hotRows = scratch.hotRows;
+  let anyHot = false;
+  for (let r = 0; r < inH; r++) {
+    let rowHot = 0;
+    const base = offset + r * inW;
+    for (let c = 0; c < inW; c++) {
+      const h = (input[base + c] as number) > threshold32 ? 1 : 0;
+      hot[r * inW + c] = h;
+      rowHot |= h;
+    }
+    hotRows[r] = rowHot;
+    if (rowHot) anyHot = true;
+  }
+  if (!anyHot) return 0;
+  if (++scratch.stamp === 0x7fffffff) {
+    scratch.hStamp.fill(0);
+    scratch.stamp = 1;
+  }
+  const stamp = scratch.stamp;
+  const hValues = scratch.hValues;
+  const hStamp = scratch.hStamp;
+  let n = 0;
+  for (let y = 0; y < outH; y++) {
+    const rs = rows.start[y] as number;
+    const rn = rows.count[y] as number;
+    let rowCandidate = false;
+    for (let j = 0; j < rn; j++) if (hotRows[rs + j]) { rowCandidate = true; break; }
+    if (!rowCandidate) continue;
+    const rwb = y * rows.stride;
+    for (let x = 0; x < outW; x++) {
+      const cs = cols.start[x] as number;
+      const cn = cols.count[x] as number;
+      let candidate = false;
+      for (let j = 0; j < rn && !candidate; j++) {
+        const hb = (rs + j) * inW + cs;
+        for (let i = 0; i < cn; i++) if (hot[hb + i]) { candidate = true; break; }
+      }
+      if (!candidate) continue;
+      const cwb = x * cols.stride;
+      let ss = 0;
+      for (let j = 0; j < rn; j++) {
+        const r = rs + j;
+        const hi = r * outW + x;
+        let hv: number;
+        if (hStamp[hi] === stamp) {
+          hv = hValues[hi] as number;
+        } else {
+          const base = offset + r * inW + cs;
+          let hs = 0;
+          for (let i = 0; i < cn; i++) hs += (input[base + i] as number) * (cols.weights[cwb + i] as number);
+          hv = Math.fround(hs);
+          hValues[hi] = hv;
+          hStamp[hi] = stamp;
+        }
+        ss += hv * (rows.weights[rwb + j] as number);
+      }
+      if (Math.fround(ss) > threshold32) active[n++] = y * outW + x;
+    }
+  }
+  return n;
+}
