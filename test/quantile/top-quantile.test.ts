@@ -1,0 +1,85 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { interpolateThreshold, selectKthLargest, topCount, TopQuantileState } from '../../src/quantile/top-quantile.js';
+import { Random } from '../../src/util/random.js';
+
+/** numpy.quantile(values, 1 - q) with the default linear method, by full sort. */
+function referenceQuantile(values: Float32Array, q: number): number {
+  const s = Float64Array.from(values).sort();
+  const p = (s.length - 1) * (1 - q);
+  const f = Math.floor(p);
+  const lo = s[f] as number;
+  const hi = s[Math.min(f + 1, s.length - 1)] as number;
+  return lo + (p - f) * (hi - lo);
+}
+
+describe('topCount', () => {
+  it('counts the largest values the quantile reads', () => {
+    // n = 5880, q = 0.005: p = 5849.605, f = 5849, k = 31 (the parity fixture's Conv_1).
+    assert.equal(topCount(5880, 0.005), 31);
+    assert.equal(topCount(1, 0.005), 1);
+    assert.equal(topCount(200, 0.5), 101); // p = 99.5, f = 99
+  });
+});
+
+describe('interpolateThreshold', () => {
+  it('interpolates linearly between the two order statistics', () => {
+    // n = 5: p = 4·0.75 = 3, exact order statistic v_3 = 2nd largest.
+    assert.equal(interpolateThreshold(5, 0.25, 7, 9), 7);
+    // n = 4, q = 0.5: p = 1.5 -> halfway between v_1 (3rd largest) and v_2.
+    assert.equal(interpolateThreshold(4, 0.5, 2, 3), 2.5);
+  });
+});
+
+describe('selectKthLargest', () => {
+  it('finds order statistics with ties', () => {
+    const v = Float32Array.from([3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5]);
+    const sorted = [...v].sort((a, b) => b - a);
+    for (let k = 1; k <= v.length; k++) assert.equal(selectKthLargest(Float32Array.from(v), v.length, k), sorted[k - 1]);
+  });
+});
+
+describe('TopQuantileState', () => {
+  it('equals the full-sort quantile while dropping maps below the bound', () => {
+    const rng = new Random(7);
+    const units = 3;
+    const maps = 400;
+    const len = 49;
+    const q = 0.005;
+    const state = new TopQuantileState(units, maps * len, q);
+    const all: number[][] = [[], [], []];
+    let dropped = 0;
+    for (let i = 0; i < maps; i++) {
+      for (let u = 0; u < units; u++) {
+        const m = new Float32Array(len);
+        let max = -Infinity;
+        for (let j = 0; j < len; j++) {
+          // Unit 1 saturates at 6 (like ReLU6); unit 2 has heavy ties at 0.
+          let v = Math.fround(rng.gaussian() * (u + 1));
+          if (u === 1) v = Math.min(v, 2);
+          if (u === 2) v = Math.max(v, 0);
+          m[j] = v;
+          all[u]!.push(v);
+          if (v > max) max = v;
+        }
+        if (!state.offer(u, m, 0, len, max)) dropped++;
+      }
+    }
+    const t = state.thresholds(maps * len, q);
+    for (let u = 0; u < units; u++) assert.equal(t[u], referenceQuantile(Float32Array.from(all[u]!), q), `unit ${u}`);
+    assert.ok(dropped > maps / 2, `the bound should drop most maps, dropped ${dropped}`);
+    assert.equal(state.maxValue[1], 2);
+  });
+  it('is exact with fewer values than planned (skipped images)', () => {
+    const rng = new Random(3);
+    const state = new TopQuantileState(1, 1000, 0.01);
+    const vals = new Float32Array(900);
+    for (let i = 0; i < 900; i++) vals[i] = Math.fround(rng.next());
+    for (let i = 0; i < 900; i += 10) {
+      let max = -Infinity;
+      for (let j = 0; j < 10; j++) max = Math.max(max, vals[i + j] as number);
+      state.offer(0, vals, i, 10, max);
+    }
+    assert.equal(state.thresholds(900, 0.01)[0], referenceQuantile(vals, 0.01));
+  });
+});
