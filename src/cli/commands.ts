@@ -1,9 +1,14 @@
 // Every command of the CLI, in the order `--help` lists them. Each module adds one command.
 import type { Command } from 'commander';
+import { register as registerDissect } from './dissect.js';
+import { register as registerLayers } from './layers.js';
 
 type Register = (program: Command) => void;
 
-const registrations: Register[] = [];
+const registrations: Register[] = [
+  registerDissect,
+  registerLayers,
+];
 
 export function registerCommands(program: Command): void {
   for (const register of registrations) register(program);

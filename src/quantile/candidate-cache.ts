@@ -1,0 +1,177 @@
+// The candidate cache: every activation map that may reach its unit's threshold (max ≥ the
+// unit's lower bound when it was seen), with its image index, in image order. Pass 2 counts
+// from it alone, so the model runs once. Segments past the memory budget spill to disk in an
+// append-only file format; they are read back in order.
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** Entries of one layer from consecutive images, ordered by image then unit. */
+export interface Segment {
+  readonly count: number;
+  readonly images: Int32Array;
+  readonly units: Int32Array;
+  readonly maxes: Float32Array;
+  readonly maps: Float32Array; // count × mapSize
+}
+
+/** Collects the entries of one batch for one layer. */
+export class SegmentBuilder {
+  private images: Int32Array;
+  private units: Int32Array;
+  private maxes: Float32Array;
+  private maps: Float32Array;
+  private n = 0;
+
+  constructor(private readonly mapSize: number, capacity = 256) {
+    this.images = new Int32Array(capacity);
+    this.units = new Int32Array(capacity);
+    this.maxes = new Float32Array(capacity);
+    this.maps = new Float32Array(capacity * mapSize);
+  }
+
+  add(image: number, unit: number, max: number, src: Float32Array, offset: number): void {
+    if (this.n === this.images.length) this.grow();
+    const i = this.n++;
+    this.images[i] = image;
+    this.units[i] = unit;
+    this.maxes[i] = max;
+    this.maps.set(src.subarray(offset, offset + this.mapSize), i * this.mapSize);
+  }
+
+  private grow(): void {
+    const cap = this.images.length * 2;
+    const im = new Int32Array(cap); im.set(this.images); this.images = im;
+    const un = new Int32Array(cap); un.set(this.units); this.units = un;
+    const mx = new Float32Array(cap); mx.set(this.maxes); this.maxes = mx;
+    const mp = new Float32Array(cap * this.mapSize); mp.set(this.maps); this.maps = mp;
+  }
+
+  /** The collected entries, trimmed to size; the builder is reset. */
+  finish(): Segment {
+    const n = this.n;
+    const seg: Segment = {
+      count: n,
+      images: this.images.slice(0, n),
+      units: this.units.slice(0, n),
+      maxes: this.maxes.slice(0, n),
+      maps: this.maps.slice(0, n * this.mapSize),
+    };
+    this.n = 0;
+    return seg;
+  }
+}
+
+export function segmentBytes(s: Segment): number {
+  return s.images.byteLength + s.units.byteLength + s.maxes.byteLength + s.maps.byteLength;
+}
+
+/** Keep only entries whose map maximum reaches the unit's current lower bound. */
+export function compactSegment(s: Segment, mapSize: number, lowerBound: Float32Array): Segment {
+  let keep = 0;
+  for (let i = 0; i < s.count; i++) if ((s.maxes[i] as number) >= (lowerBound[s.units[i] as number] as number)) keep++;
+  if (keep === s.count) return s;
+  const out: Segment = {
+    count: keep,
+    images: new Int32Array(keep),
+    units: new Int32Array(keep),
+    maxes: new Float32Array(keep),
+    maps: new Float32Array(keep * mapSize),
+  };
+  let w = 0;
+  for (let i = 0; i < s.count; i++) {
+    const u = s.units[i] as number;
+    if ((s.maxes[i] as number) < (lowerBound[u] as number)) continue;
+    out.images[w] = s.images[i] as number;
+    out.units[w] = u;
+    out.maxes[w] = s.maxes[i] as number;
+    out.maps.set(s.maps.subarray(i * mapSize, (i + 1) * mapSize), w * mapSize);
+    w++;
+  }
+  return out;
+}
+
+/** Binary segment file: int32 count, then images, units (int32), maxes, maps (float32), LE. */
+export function writeSegmentFile(file: string, s: Segment): void {
+  const header = new Int32Array([s.count]);
+  const parts = [header, s.images, s.units, s.maxes, s.maps];
+  const total = parts.reduce((a, p) => a + p.byteLength, 0);
+  const buf = Buffer.allocUnsafe(total);
+  let o = 0;
+  for (const p of parts) {
+    buf.set(new Uint8Array(p.buffer, p.byteOffset, p.byteLength), o);
+    o += p.byteLength;
+  }
+  const tmp = `${file}.tmp`;
+  writeFileSync(tmp, buf);
+  // Renaming makes the segment appear complete or not at all.
+  renameSync(tmp, file);
+}
+
+
+export function readSegmentFile(file: string, mapSize: number): Segment {
+  const buf = readFileSync(file);
+  const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
+  const count = new Int32Array(ab, 0, 1)[0] as number;
+  let o = 4;
+  const images = new Int32Array(ab, o, count); o += count * 4;
+  const units = new Int32Array(ab, o, count); o += count * 4;
+  const maxes = new Float32Array(ab, o, count); o += count * 4;
+  const maps = new Float32Array(ab, o, count * mapSize);
+  return { count, images, units, maxes, maps };
+}
+
+/** A layer's cache: segments in image order, in memory or spilled to `dir`. */
+export class CandidateCache {
+  private readonly segments: (Segment | string)[] = [];
+  private memory = 0;
+  spilledBytes = 0;
+
+  constructor(readonly mapSize: number, private readonly dir: string, readonly name: string) {}
+
+  get bytesInMemory(): number {
+    return this.memory;
+  }
+
+  push(s: Segment): void {
+    this.segments.push(s);
+    this.memory += segmentBytes(s);
+  }
+
+  /** Drop entries that fell below their unit's lower bound. */
+  compact(lowerBound: Float32Array): void {
+    this.memory = 0;
+    for (let i = 0; i < this.segments.length; i++) {
+      const s = this.segments[i]!;
+      if (typeof s === 'string') continue;
+      const c = compactSegment(s, this.mapSize, lowerBound);
+      this.segments[i] = c;
+      this.memory += segmentBytes(c);
+    }
+  }
+
+  /** Write in-memory segments (oldest first) to disk until at most `targetBytes` stay in memory. */
+  spill(targetBytes: number): void {
+    mkdirSync(this.dir, { recursive: true });
+    for (let i = 0; i < this.segments.length && this.memory > targetBytes; i++) {
+      const s = this.segments[i]!;
+      if (typeof s === 'string') continue;
+      const file = path.join(this.dir, `${this.name}-${String(i).padStart(6, '0')}.seg`);
+      writeSegmentFile(file, s);
+      this.segments[i] = file;
+      this.memory -= segmentBytes(s);
+      this.spilledBytes += segmentBytes(s);
+    }
+  }
+
+  /** Segments in order (spilled ones read back one at a time). */
+  *read(): Generator<Segment> {
+    for (const s of this.segments) yield typeof s === 'string' ? readSegmentFile(s, this.mapSize) : s;
+  }
+
+  /** Remove spilled files. */
+  dispose(): void {
+    for (const s of this.segments) if (typeof s === 'string') rmSync(s, { force: true });
+    this.segments.length = 0;
+    this.memory = 0;
+  }
+}

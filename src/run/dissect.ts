@@ -1,0 +1,446 @@
+// A whole dissection run: one forward pass over the dataset (pass 1: thresholds' lower bounds,
+// candidate cache, top images), exact thresholds, counting from the cache (pass 2), labels and
+// the run directory. Settings are validated by the caller (src/cli/dissect.ts).
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import type { ConceptDataset } from '../dataset/types.js';
+import { labelUnit, layerStats, type CountsView, type UnitLabels } from '../label/labels.js';
+import { InferenceWorker, type OutputTensor } from '../model/inference.js';
+import { loadModel, resolveInputSize, resolveLayers, type LayerInfo, type LoadedModel } from '../model/model.js';
+import { withExtraOutputs } from '../model/onnx-proto.js';
+import { fitToInput, writeInput, type Preprocess } from '../model/preprocess.js';
+import { CandidateCache, SegmentBuilder, type Segment } from '../quantile/candidate-cache.js';
+import { TopImages } from '../quantile/top-images.js';
+import { TopQuantileState } from '../quantile/top-quantile.js';
+import { LayerCounts, prepareLabels, type LabelTables, type Semantics } from '../tally/counter.js';
+import { DatasetError, ModelError, NetDissectError, RunDirError } from '../util/errors.js';
+import { silentProgress, type ProgressSink } from '../util/progress.js';
+import { TOOL_VERSION } from '../util/version.js';
+import { writeFileAtomic } from './atomic.js';
+import { RunLock } from './lock.js';
+import { layerResults, tallyCsv, thresholdsCsv } from './outputs.js';
+import type { LayerStats, ResultsSettings } from './results-types.js';
+import type { RunLayer, RunManifest } from './run-types.js';
+
+export interface DissectSettings {
+  readonly model: string;
+  readonly layers: readonly string[];
+  readonly out: string;
+  readonly semantics: Semantics;
+  readonly preprocess: Preprocess;
+  readonly inputSize?: readonly [number, number];
+  readonly quantile: number;
+  readonly iouThreshold: number;
+  readonly batch: number;
+  readonly limit: number | null;
+  readonly topK: number;
+  readonly memoryBudget: number; // bytes of candidate cache held in memory
+  readonly skipBadImages: boolean;
+  readonly threads: number;
+  readonly restart: boolean;
+  readonly command: readonly string[];
+}
+
+export interface LayerSummary {
+  readonly layer: string;
+  readonly dir: string;
+  readonly shape: readonly [number, number, number];
+  readonly stats: LayerStats;
+  readonly saturationHint?: string;
+  readonly best: readonly { unit: number; name: string; category: string; score: number }[];
+}
+
+export interface DissectSummary {
+  readonly runDir: string;
+  readonly images: number;
+  readonly skipped: number;
+  readonly layers: readonly LayerSummary[];
+  readonly timings: Readonly<Record<string, number>>;
+  readonly cacheSpilledBytes: number;
+}
+
+/** Filesystem-safe folder name for a tensor name (`/layer3/Relu_output_0` → `layer3_Relu_output_0`). */
+export function layerDirName(name: string): string {
+  const safe = name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[_.]+|_+$/g, '');
+  return safe === '' ? 'layer' : safe;
+}
+
+interface LayerState {
+  readonly info: LayerInfo;
+  readonly dir: string;
+  readonly units: number;
+  readonly mapSize: number;
+  readonly quantile: TopQuantileState;
+  readonly cache: CandidateCache;
+  readonly builder: SegmentBuilder;
+  readonly top: TopImages;
+}
+
+interface Skip {
+  readonly index: number;
+  readonly file: string;
+  readonly reason: string;
+}
+
+const now = (): number => performance.now() / 1000;
+
+export async function dissect(ds: ConceptDataset, s: DissectSettings, progress: ProgressSink = silentProgress): Promise<DissectSummary> {
+  const timings: Record<string, number> = {};
+  let t = now();
+  const model = await loadModel(s.model);
+  const inputSize = resolveInputSize(model, s.inputSize);
+  const layers = await resolveLayers(model, s.layers, inputSize);
+  timings['load'] = now() - t;
+
+  const images = s.limit === null ? ds.images : ds.images.slice(0, s.limit);
+  if (images.length === 0) throw new DatasetError(`${ds.root}: no images to dissect.`);
+  const settings: ResultsSettings = {
+    semantics: s.semantics,
+    quantile: s.quantile,
+    iouThreshold: s.iouThreshold,
+    categories: ds.categories,
+    topK: s.topK,
+    preprocess: { mean: s.preprocess.mean, std: s.preprocess.std, inputSize },
+  };
+  const datasetDigest = digestDataset(ds);
+  const runLayers: RunLayer[] = layers.map((l) => ({ name: l.name, dir: layerDirName(l.name), shape: l.shape }));
+  const dirs = new Set<string>();
+  for (const l of runLayers) {
+    if (dirs.has(l.dir)) throw new RunDirError(`layers map to the same folder '${l.dir}'; dissect them in separate runs.`);
+    dirs.add(l.dir);
+  }
+
+  prepareRunDir(s.out, s.restart, { settings, layers: s.layers, model: model.sha256, dataset: datasetDigest, limit: s.limit, batch: s.batch });
+  const lock = RunLock.acquire(s.out);
+  const startedAt = new Date().toISOString();
+  const manifest = (state: RunManifest['state'], extra: Partial<RunManifest>): RunManifest => ({
+    schema: 'netdissect/run',
+    version: 1,
+    state,
+    tool: { name: 'netdissect', version: TOOL_VERSION, onnxruntime: ortVersion(), node: process.version },
+    command: s.command,
+    model: { path: path.resolve(s.model), sha256: model.sha256, input: model.inputName },
+    dataset: { root: path.resolve(ds.root), format: ds.format, digest: datasetDigest, images: images.length },
+    settings: { ...settings, batch: s.batch, limit: s.limit, layers: s.layers },
+    layers: runLayers,
+    images: { used: 0, skipped: [] },
+    timings,
+    startedAt,
+    ...extra,
+  });
+  const runJson = path.join(s.out, 'run.json');
+  writeFileAtomic(runJson, `${JSON.stringify(manifest('running', {}), null, 1)}\n`);
+  const skipped: Skip[] = [];
+  try {
+    const states = layers.map((info, i): LayerState => {
+      const [units, h, w] = info.shape;
+      const mapSize = h * w;
+      return {
+        info,
+        dir: runLayers[i]!.dir,
+        units,
+        mapSize,
+        quantile: new TopQuantileState(units, images.length * mapSize, s.quantile),
+        cache: new CandidateCache(mapSize, path.join(s.out, '.cache'), runLayers[i]!.dir),
+        builder: new SegmentBuilder(mapSize),
+        top: new TopImages(units, s.topK, mapSize),
+      };
+    });
+
+    t = now();
+    await forwardPass(model, inputSize, ds, images.length, s, states, skipped, progress);
+    timings['forward'] = now() - t;
+
+    const skippedSet = new Set(skipped.map((k) => k.index));
+    const used = images.length - skipped.length;
+    if (used === 0) throw new DatasetError(`${ds.root}: every image was skipped as unreadable; nothing to dissect.`);
+
+    t = now();
+    const thresholds = states.map((st) => st.quantile.thresholds(used * st.mapSize, s.quantile));
+    timings['thresholds'] = now() - t;
+
+    t = now();
+    const tables = labelTables(ds);
+    const truth = new Float64Array(tables.labelCount);
+    const counts = await countPass(ds, images.length, s.semantics, states, thresholds, tables, truth, skippedSet, skipped, s.skipBadImages, progress);
+    timings['counting'] = now() - t;
+
+    t = now();
+    const summaries: LayerSummary[] = [];
+    states.forEach((st, i) => {
+      const view: CountsView = { ...tables, truth, intersection: counts[i]!.intersection, activation: counts[i]!.activation };
+      const th = thresholds[i]!;
+      const units: UnitLabels[] = [];
+      for (let u = 0; u < st.units; u++) units.push(labelUnit(view, u));
+      const saturated = new Uint8Array(st.units);
+      let nSat = 0;
+      let nZero = 0;
+      for (let u = 0; u < st.units; u++) {
+        if ((th[u] as number) === (st.quantile.maxValue[u] as number)) { saturated[u] = 1; nSat++; }
+        if ((th[u] as number) === 0) nZero++;
+      }
+      const stats = layerStats(units, ds.categories, s.iouThreshold, nSat, nZero);
+      const hint = nSat > 0 ? saturationHint(model, st.info, nSat) : undefined;
+      const results = layerResults({
+        ds, layer: st.info.name, shape: st.info.shape, model: { file: path.basename(s.model), sha256: model.sha256 },
+        datasetDigest, settings, counts: view, units, thresholds: th, maxValues: st.quantile.maxValue, saturated,
+        top: st.top, stats, ...(hint !== undefined ? { saturationHint: hint } : {}), toolVersion: TOOL_VERSION,
+      });
+      const dir = path.join(s.out, st.dir);
+      mkdirSync(dir, { recursive: true });
+      writeFileAtomic(path.join(dir, 'tally.csv'), tallyCsv(ds, units));
+      writeFileAtomic(path.join(dir, 'thresholds.csv'), thresholdsCsv(th));
+      writeFileAtomic(path.join(dir, 'results.json'), JSON.stringify(results));
+      const best = results.units.filter((u) => u.detector).sort((a, b) => b.score - a.score || a.unit - b.unit).slice(0, 10)
+        .map((u) => ({ unit: u.unit, name: u.name, category: u.category, score: u.score }));
+      summaries.push({ layer: st.info.name, dir: st.dir, shape: st.info.shape, stats, best, ...(hint !== undefined ? { saturationHint: hint } : {}) });
+    });
+    timings['write'] = now() - t;
+    const spilled = states.reduce((a, st) => a + st.cache.spilledBytes, 0);
+    for (const st of states) st.cache.dispose();
+
+    const skippedList = skipped.map((k) => ({ file: k.file, reason: k.reason }));
+    writeFileAtomic(runJson, `${JSON.stringify(manifest('complete', { images: { used: images.length - skipped.length, skipped: skippedList }, finishedAt: new Date().toISOString() }), null, 1)}\n`);
+    return { runDir: s.out, images: images.length - skipped.length, skipped: skipped.length, layers: summaries, timings, cacheSpilledBytes: spilled };
+  } catch (err) {
+    const message = err instanceof NetDissectError ? err.message : `internal error: ${(err as Error).message}`;
+    try {
+      writeFileAtomic(runJson, `${JSON.stringify(manifest('failed', { error: message, images: { used: 0, skipped: skipped.map((k) => ({ file: k.file, reason: k.reason })) } }), null, 1)}\n`);
+    } catch {
+      // The original error matters more than a failure to record it.
+    }
+    throw err;
+  } finally {
+    lock.release();
+  }
+}
+
+function ortVersion(): string {
+  return (ort.env as { versions?: { node?: string; common?: string } }).versions?.node
+    ?? (ort.env as { versions?: { common?: string } }).versions?.common ?? 'unknown';
+}
+
+/** sha256 over the dataset's identity files (its tables), so a changed dataset refuses to resume. */
+function digestDataset(ds: ConceptDataset): string {
+  const h = createHash('sha256');
+  for (const f of ds.identityFiles) {
+    h.update(f);
+    h.update('\0');
+    try {
+      h.update(readFileSync(path.join(ds.root, f)));
+    } catch {
+      h.update('(missing)');
+    }
+  }
+  h.update(`images:${ds.images.length}`);
+  return h.digest('hex');
+}
+
+interface Identity {
+  readonly settings: ResultsSettings;
+  readonly layers: readonly string[];
+  readonly model: string;
+  readonly dataset: string;
+  readonly limit: number | null;
+  readonly batch: number;
+}
+
+/** Create the run directory, or check that an existing one was made with the same settings. */
+function prepareRunDir(out: string, restart: boolean, id: Identity): void {
+  try {
+    mkdirSync(out, { recursive: true });
+  } catch (err) {
+    throw new RunDirError(`cannot create the output directory ${out}: ${(err as NodeJS.ErrnoException).code}; choose another --out.`);
+  }
+  const runJson = path.join(out, 'run.json');
+  if (restart || !existsSync(runJson)) return;
+  let old: RunManifest;
+  try {
+    old = JSON.parse(readFileSync(runJson, 'utf8')) as RunManifest;
+  } catch {
+    throw new RunDirError(`${runJson} is not a readable run manifest; pass --restart to start the run over, or use another --out.`);
+  }
+  const differs: string[] = [];
+  const cmp = (name: string, a: unknown, b: unknown): void => {
+    if (JSON.stringify(a) !== JSON.stringify(b)) differs.push(`${name} (was ${JSON.stringify(a)}, now ${JSON.stringify(b)})`);
+  };
+  cmp('model', old.model?.sha256, id.model);
+  cmp('dataset', old.dataset?.digest, id.dataset);
+  cmp('layers', old.settings?.layers, id.layers);
+  const { batch: _b, limit: oldLimit, layers: _l, ...oldSettings } = old.settings ?? ({} as RunManifest['settings']);
+  cmp('limit', oldLimit, id.limit);
+  for (const key of Object.keys({ ...oldSettings, ...id.settings }) as (keyof ResultsSettings)[]) {
+    cmp(key, (oldSettings as Record<string, unknown>)[key], id.settings[key]);
+  }
+  if (differs.length > 0) {
+    throw new RunDirError(`${out} holds a run with other settings: ${differs.join('; ')}. Pass --restart to replace it, or use another --out.`);
+  }
+}
+
+/** Pass 1: the only forward pass. */
+async function forwardPass(
+  model: LoadedModel, inputSize: readonly [number, number], ds: ConceptDataset, n: number, s: DissectSettings,
+  states: LayerState[], skipped: Skip[], progress: ProgressSink,
+): Promise<void> {
+  const names = states.map((st) => st.info.name);
+  const existing = new Set(model.graph.outputs.map((o) => o.name));
+  const bytes = withExtraOutputs(model.bytes, names.filter((x) => !existing.has(x)));
+  const worker = await InferenceWorker.start(bytes, model.file, model.inputName, names, s.threads);
+  const [H, W] = inputSize;
+  const pixels = 3 * H * W;
+  const load = async (start: number): Promise<{ tensor: Float32Array; indices: number[] }> => {
+    const end = Math.min(start + s.batch, n);
+    const decoded = await Promise.all(Array.from({ length: end - start }, async (_, j) => {
+      const index = start + j;
+      try {
+        return await fitToInput(await ds.readImage(index), H, W);
+      } catch (err) {
+        if (s.skipBadImages && err instanceof DatasetError) {
+          skipped.push({ index, file: ds.images[index]!.file, reason: err.message });
+          return null;
+        }
+        throw err;
+      }
+    }));
+    const indices: number[] = [];
+    const tensor = new Float32Array(decoded.filter((d) => d !== null).length * pixels);
+    decoded.forEach((img, j) => {
+      if (!img) return;
+      writeInput(img, s.preprocess, model.layout, tensor, indices.length);
+      indices.push(start + j);
+    });
+    return { tensor, indices };
+  };
+  progress.start('forward pass', n);
+  try {
+    let next: Promise<{ tensor: Float32Array; indices: number[] }> | null = load(0);
+    for (let start = 0; start < n; start += s.batch) {
+      const batch: { tensor: Float32Array; indices: number[] } = await next!;
+      const running = batch.indices.length > 0
+        ? worker.run(batch.tensor, model.layout === 'NCHW' ? [batch.indices.length, 3, H, W] : [batch.indices.length, H, W, 3])
+        : Promise.resolve(null);
+      // Decode the next batch while the model runs on this one.
+      next = start + s.batch < n ? load(start + s.batch) : null;
+      next?.catch(() => undefined); // surfaced when awaited
+      const outputs = await running;
+      if (outputs) for (const st of states) absorb(st, outputs[st.info.name]!, batch.indices, ds);
+      manageMemory(states, s.memoryBudget);
+      progress.update(Math.min(start + s.batch, n));
+    }
+  } finally {
+    progress.finish();
+    await worker.close();
+  }
+}
+
+/** Feed one batch of a layer's activations into its quantile state, cache and top images. */
+function absorb(st: LayerState, out: OutputTensor, indices: readonly number[], ds: ConceptDataset): void {
+  const { units, mapSize } = st;
+  const expected = indices.length * units * mapSize;
+  if (out.data.length !== expected) {
+    throw new ModelError(`layer '${st.info.name}' returned shape [${out.dims.join(',')}], expected [${indices.length},${st.info.shape.join(',')}]; models whose layer shapes depend on the batch are not supported.`);
+  }
+  const data = out.data;
+  for (let b = 0; b < indices.length; b++) {
+    const image = indices[b]!;
+    for (let u = 0; u < units; u++) {
+      const offset = (b * units + u) * mapSize;
+      let max = -Infinity;
+      let bad = 0;
+      for (let j = 0; j < mapSize; j++) {
+        const v = data[offset + j] as number;
+        bad += v - v; // NaN for NaN and ±Infinity, else 0
+        if (v > max) max = v;
+      }
+      if (bad !== 0) {
+        throw new ModelError(`layer '${st.info.name}' unit ${u + 1} has NaN or infinite activations on image ${ds.images[image]!.file} (index ${image}); check the model export and the preprocessing (--mean/--std).`);
+      }
+      if (st.quantile.offer(u, data, offset, mapSize, max)) st.builder.add(image, u, max, data, offset);
+      st.top.offer(u, image, max, data, offset);
+    }
+  }
+  st.cache.push(st.builder.finish());
+}
+
+/** Keep the in-memory cache under budget: first drop entries below the risen bounds, then spill. */
+function manageMemory(states: LayerState[], budget: number): void {
+  const total = (): number => states.reduce((a, st) => a + st.cache.bytesInMemory, 0);
+  if (total() <= budget) return;
+  for (const st of states) st.cache.compact(st.quantile.lowerBound);
+  if (total() <= budget * 0.75) return;
+  for (const st of states) st.cache.spill((budget / 2) / states.length);
+}
+
+function labelTables(ds: ConceptDataset): LabelTables {
+  let max = 0;
+  ds.labels.forEach((l, i) => { if (l) max = Math.max(max, i); });
+  const primary = new Int32Array(max + 1).fill(-1);
+  for (const l of ds.labels) if (l) primary[l.number] = ds.categories.indexOf(l.primaryCategory);
+  return { labelCount: max + 1, categoryCount: ds.categories.length, primary };
+}
+
+/** Pass 2: counts from the candidate cache; each image's labels are decoded once. */
+async function countPass(
+  ds: ConceptDataset, n: number, semantics: Semantics, states: LayerState[], thresholds: Float64Array[],
+  tables: LabelTables, truth: Float64Array, skippedSet: Set<number>, skipped: Skip[], skipBad: boolean, progress: ProgressSink,
+): Promise<LayerCounts[]> {
+  let maxPixels = 0;
+  for (let i = 0; i < n; i++) maxPixels = Math.max(maxPixels, ds.images[i]!.sh * ds.images[i]!.sw);
+  const counts = states.map((st) => new LayerCounts(st.units, st.info.shape[1], st.info.shape[2], tables, semantics, maxPixels));
+  const t32 = thresholds.map((th) => Float32Array.from(th));
+  const cursors = states.map((st) => ({ it: st.cache.read(), seg: null as Segment | null, pos: 0 }));
+  progress.start('counting', n);
+  try {
+    for (let image = 0; image < n; image++) {
+      if (skippedSet.has(image)) continue;
+      let prepared;
+      try {
+        const labels = await ds.readLabels(image);
+        const rec = ds.images[image]!;
+        prepared = prepareLabels(labels.byCategory, rec.sh, rec.sw, tables, truth);
+      } catch (err) {
+        if (skipBad && err instanceof DatasetError) {
+          skipped.push({ index: image, file: ds.images[image]!.file, reason: `labels: ${err.message}` });
+          prepared = null;
+        } else throw err;
+      }
+      for (let li = 0; li < states.length; li++) {
+        const st = states[li]!;
+        const cur = cursors[li]!;
+        const th = t32[li]!;
+        for (;;) {
+          if (!cur.seg || cur.pos >= cur.seg.count) {
+            const nx = cur.it.next();
+            if (nx.done) break;
+            cur.seg = nx.value;
+            cur.pos = 0;
+            continue;
+          }
+          const seg = cur.seg;
+          const img = seg.images[cur.pos] as number;
+          if (img > image) break;
+          if (img === image && prepared) {
+            const u = seg.units[cur.pos] as number;
+            const thr = th[u] as number;
+            if ((seg.maxes[cur.pos] as number) > thr) counts[li]!.add(u, seg.maps, cur.pos * st.mapSize, thr, prepared);
+          }
+          cur.pos++;
+        }
+      }
+      progress.update(image + 1);
+    }
+  } finally {
+    progress.finish();
+  }
+  return counts;
+}
+
+/** Where the clipped units come from, and which tensor to dissect instead. */
+function saturationHint(model: LoadedModel, layer: LayerInfo, saturated: number): string {
+  const node = model.graph.nodes.find((nd) => nd.outputs.includes(layer.name));
+  const pre = node && /^(Clip|Relu|Relu6|Min|HardSigmoid|HardSwish)$/.test(node.opType) ? node.inputs[0] : undefined;
+  const what = `${saturated} of ${layer.shape[0]} units of '${layer.name}' saturate: their threshold equals their largest activation${node ? ` (the layer is the output of a ${node.opType})` : ''}, so under the strict '>' their masks are always empty.`;
+  return pre ? `${what} Dissect the pre-activation tensor '${pre}' instead.` : `${what} Dissect a tensor before the clipping activation instead ('netdissect layers' shows each tensor's producing op).`;
+}
