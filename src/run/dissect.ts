@@ -20,7 +20,7 @@ import { silentProgress, type ProgressSink } from '../util/progress.js';
 import { TOOL_VERSION } from '../util/version.js';
 import { writeFileAtomic } from './atomic.js';
 import { RunLock } from './lock.js';
-import { layerResults, tallyCsv, thresholdsCsv } from './outputs.js';
+import { activationCsv, intersectionCsv, labelsCsv, layerResults, tallyCsv, thresholdsCsv } from './outputs.js';
 import type { LayerStats, ResultsSettings } from './results-types.js';
 import type { RunLayer, RunManifest } from './run-types.js';
 
@@ -192,11 +192,14 @@ export async function dissect(ds: ConceptDataset, s: DissectSettings, progress: 
       mkdirSync(dir, { recursive: true });
       writeFileAtomic(path.join(dir, 'tally.csv'), tallyCsv(ds, units));
       writeFileAtomic(path.join(dir, 'thresholds.csv'), thresholdsCsv(th));
+      writeFileAtomic(path.join(dir, 'intersection.csv'), intersectionCsv(view, st.units));
+      writeFileAtomic(path.join(dir, 'activation.csv'), activationCsv(view, st.units, ds.categories));
       writeFileAtomic(path.join(dir, 'results.json'), JSON.stringify(results));
       const best = results.units.filter((u) => u.detector).sort((a, b) => b.score - a.score || a.unit - b.unit).slice(0, 10)
         .map((u) => ({ unit: u.unit, name: u.name, category: u.category, score: u.score }));
       summaries.push({ layer: st.info.name, dir: st.dir, shape: st.info.shape, stats, best, ...(hint !== undefined ? { saturationHint: hint } : {}) });
     });
+    writeFileAtomic(path.join(s.out, 'labels.csv'), labelsCsv(ds, truth));
     timings['write'] = now() - t;
     const spilled = states.reduce((a, st) => a + st.cache.spilledBytes, 0);
     for (const st of states) st.cache.dispose();
@@ -439,8 +442,12 @@ async function countPass(
 
 /** Where the clipped units come from, and which tensor to dissect instead. */
 function saturationHint(model: LoadedModel, layer: LayerInfo, saturated: number): string {
-  const node = model.graph.nodes.find((nd) => nd.outputs.includes(layer.name));
-  const pre = node && /^(Clip|Relu|Relu6|Min|HardSigmoid|HardSwish)$/.test(node.opType) ? node.inputs[0] : undefined;
-  const what = `${saturated} of ${layer.shape[0]} units of '${layer.name}' saturate: their threshold equals their largest activation${node ? ` (the layer is the output of a ${node.opType})` : ''}, so under the strict '>' their masks are always empty.`;
+  // Walk back through pass-through nodes (Identity) to the op that clips.
+  const producer = (t: string) => model.graph.nodes.find((nd) => nd.outputs.includes(t));
+  let node = producer(layer.name);
+  for (let hops = 0; node && node.opType === 'Identity' && node.inputs[0] && hops < 16; hops++) node = producer(node.inputs[0]);
+  const clips = node !== undefined && /^(Clip|Relu|Relu6|Min|HardSigmoid|HardSwish|Sigmoid|Tanh)$/.test(node.opType);
+  const pre = clips ? node!.inputs[0] : undefined;
+  const what = `${saturated} of ${layer.shape[0]} units of '${layer.name}' saturate: their threshold equals their largest activation${node ? ` (the tensor comes from a ${node.opType})` : ''}, so under the strict '>' their masks are always empty.`;
   return pre ? `${what} Dissect the pre-activation tensor '${pre}' instead.` : `${what} Dissect a tensor before the clipping activation instead ('netdissect layers' shows each tensor's producing op).`;
 }

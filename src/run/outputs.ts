@@ -121,3 +121,34 @@ export function layerResults(i: LayerResultsInput): LayerResults {
     units,
   };
 }
+
+/** labels.csv: every label with its primary category and truth count (layer-independent). */
+export function labelsCsv(ds: ConceptDataset, truth: Float64Array): string {
+  const lines = ['number,name,primary_category,truth'];
+  for (const l of ds.labels) if (l) lines.push(`${l.number},${csvField(l.name)},${l.primaryCategory},${truth[l.number] as number}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** intersection.csv: every nonzero intersection count, `unit,label,intersection` (1-based units). */
+export function intersectionCsv(c: CountsView, units: number): string {
+  const lines = ['unit,label,intersection'];
+  for (let u = 0; u < units; u++) {
+    const base = u * c.labelCount;
+    for (let l = 1; l < c.labelCount; l++) {
+      const v = c.intersection[base + l] as number;
+      if (v !== 0) lines.push(`${u + 1},${l},${v}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** activation.csv: the activation count per unit and category, `unit,<cat>,...` (1-based units). */
+export function activationCsv(c: CountsView, units: number, categories: readonly string[]): string {
+  const lines = [['unit', ...categories].join(',')];
+  for (let u = 0; u < units; u++) {
+    const row = [String(u + 1)];
+    for (let k = 0; k < c.categoryCount; k++) row.push(String(c.activation[u * c.categoryCount + k] as number));
+    lines.push(row.join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
