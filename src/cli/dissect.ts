@@ -28,6 +28,8 @@ interface DissectFlags {
   skipBadImages?: boolean;
   threads: number;
   restart?: boolean;
+  checkpointEvery: number;
+  checkpointMinutes: number;
   quiet?: boolean;
 }
 
@@ -54,6 +56,8 @@ export function register(program: Command): void {
     .option('--skip-bad-images', 'skip unreadable images (counted and listed in run.json) instead of failing')
     .option('--threads <n>', 'ONNX Runtime intra-op threads (at most 2 keeps features bit-identical across batch sizes)', intOption('--threads', 1, 256), Math.min(2, availableParallelism()))
     .option('--restart', 'discard an existing run in --out and start over')
+    .option('--checkpoint-every <n>', 'checkpoint the forward pass every N images (rerunning the command resumes)', intOption('--checkpoint-every', 1), 1000)
+    .option('--checkpoint-minutes <m>', '... or every M minutes, whichever comes first', numberOption('--checkpoint-minutes', 0, 1e6), 5)
     .option('--quiet', 'no progress on stderr')
     .addHelpText('after', `
 Outputs, per layer in RUN_DIR/<layer>/: tally.csv, thresholds.csv, results.json; RUN_DIR/run.json.
@@ -83,6 +87,8 @@ Example:
         skipBadImages: flags.skipBadImages === true,
         threads: flags.threads,
         restart: flags.restart === true,
+        checkpointImages: flags.checkpointEvery,
+        checkpointSeconds: flags.checkpointMinutes * 60,
         command: process.argv.slice(2),
       }, flags.quiet ? undefined : new StderrProgress());
       process.stdout.write(formatSummary(summary, flags.iouThreshold));

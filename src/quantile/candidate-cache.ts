@@ -2,7 +2,7 @@
 // unit's lower bound when it was seen), with its image index, in image order. Pass 2 counts
 // from it alone, so the model runs once. Segments past the memory budget spill to disk in an
 // append-only file format; they are read back in order.
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** Entries of one layer from consecutive images, ordered by image then unit. */
@@ -120,9 +120,9 @@ export function readSegmentFile(file: string, mapSize: number): Segment {
   return { count, images, units, maxes, maps };
 }
 
-/** A layer's cache: segments in image order, in memory or spilled to `dir`. */
+/** A layer's cache: segments in image order, in memory, on disk, or both. */
 export class CandidateCache {
-  private readonly segments: (Segment | string)[] = [];
+  private readonly slots: { mem: Segment | null; file: string | null }[] = [];
   private memory = 0;
   spilledBytes = 0;
 
@@ -133,45 +133,60 @@ export class CandidateCache {
   }
 
   push(s: Segment): void {
-    this.segments.push(s);
+    this.slots.push({ mem: s, file: null });
     this.memory += segmentBytes(s);
   }
 
-  /** Drop entries that fell below their unit's lower bound. */
+  /** Drop in-memory entries that fell below their unit's lower bound. */
   compact(lowerBound: Float32Array): void {
     this.memory = 0;
-    for (let i = 0; i < this.segments.length; i++) {
-      const s = this.segments[i]!;
-      if (typeof s === 'string') continue;
-      const c = compactSegment(s, this.mapSize, lowerBound);
-      this.segments[i] = c;
-      this.memory += segmentBytes(c);
+    for (const slot of this.slots) {
+      if (!slot.mem) continue;
+      slot.mem = compactSegment(slot.mem, this.mapSize, lowerBound);
+      this.memory += segmentBytes(slot.mem);
     }
   }
 
-  /** Write in-memory segments (oldest first) to disk until at most `targetBytes` stay in memory. */
-  spill(targetBytes: number): void {
+  private fileFor(i: number): string {
+    return `${this.name}-${String(i).padStart(6, '0')}.seg`;
+  }
+
+  private write(i: number): void {
+    const slot = this.slots[i]!;
+    if (slot.file || !slot.mem) return;
     mkdirSync(this.dir, { recursive: true });
-    for (let i = 0; i < this.segments.length && this.memory > targetBytes; i++) {
-      const s = this.segments[i]!;
-      if (typeof s === 'string') continue;
-      const file = path.join(this.dir, `${this.name}-${String(i).padStart(6, '0')}.seg`);
-      writeSegmentFile(file, s);
-      this.segments[i] = file;
-      this.memory -= segmentBytes(s);
-      this.spilledBytes += segmentBytes(s);
+    const file = this.fileFor(i);
+    writeSegmentFile(path.join(this.dir, file), slot.mem);
+    slot.file = file;
+    this.spilledBytes += segmentBytes(slot.mem);
+  }
+
+  /** Move in-memory segments (oldest first) to disk until at most `targetBytes` stay in memory. */
+  spill(targetBytes: number): void {
+    for (let i = 0; i < this.slots.length && this.memory > targetBytes; i++) {
+      const slot = this.slots[i]!;
+      if (!slot.mem) continue;
+      this.write(i);
+      this.memory -= segmentBytes(slot.mem);
+      slot.mem = null;
     }
   }
 
-  /** Segments in order (spilled ones read back one at a time). */
-  *read(): Generator<Segment> {
-    for (const s of this.segments) yield typeof s === 'string' ? readSegmentFile(s, this.mapSize) : s;
+  /** Make every segment durable on disk (for a checkpoint); returns the files in order. */
+  persist(): string[] {
+    for (let i = 0; i < this.slots.length; i++) this.write(i);
+    return this.slots.map((s) => s.file!);
   }
 
-  /** Remove spilled files. */
-  dispose(): void {
-    for (const s of this.segments) if (typeof s === 'string') rmSync(s, { force: true });
-    this.segments.length = 0;
+  /** Continue from a checkpoint's segment files. */
+  restore(files: readonly string[]): void {
+    this.slots.length = 0;
     this.memory = 0;
+    for (const f of files) this.slots.push({ mem: null, file: f });
+  }
+
+  /** Segments in order (on-disk ones read back one at a time). */
+  *read(): Generator<Segment> {
+    for (const s of this.slots) yield s.mem ?? readSegmentFile(path.join(this.dir, s.file!), this.mapSize);
   }
 }

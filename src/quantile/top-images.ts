@@ -29,4 +29,13 @@ export class TopImages {
   get(u: number): readonly TopEntry[] {
     return this.lists[u]!;
   }
+
+  /** All lists (for checkpoints). */
+  snapshot(): TopEntry[][] {
+    return this.lists.map((l) => [...l]);
+  }
+
+  restore(lists: readonly (readonly TopEntry[])[]): void {
+    lists.forEach((l, u) => { this.lists[u] = [...l]; });
+  }
 }

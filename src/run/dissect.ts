@@ -2,7 +2,7 @@
 // candidate cache, top images), exact thresholds, counting from the cache (pass 2), labels and
 // the run directory. Settings are validated by the caller (src/cli/dissect.ts).
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { ConceptDataset } from '../dataset/types.js';
@@ -19,9 +19,10 @@ import { DatasetError, ModelError, NetDissectError, RunDirError } from '../util/
 import { silentProgress, type ProgressSink } from '../util/progress.js';
 import { TOOL_VERSION } from '../util/version.js';
 import { writeFileAtomic } from './atomic.js';
+import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { RunLock } from './lock.js';
 import { activationCsv, intersectionCsv, labelsCsv, layerResults, tallyCsv, thresholdsCsv } from './outputs.js';
-import type { LayerStats, ResultsSettings } from './results-types.js';
+import type { LayerResults, LayerStats, ResultsSettings } from './results-types.js';
 import type { RunLayer, RunManifest } from './run-types.js';
 
 export interface DissectSettings {
@@ -40,7 +41,12 @@ export interface DissectSettings {
   readonly skipBadImages: boolean;
   readonly threads: number;
   readonly restart: boolean;
+  /** Checkpoint the forward pass after this many images, or this many seconds, whichever first. */
+  readonly checkpointImages?: number;
+  readonly checkpointSeconds?: number;
   readonly command: readonly string[];
+  /** Messages for the user (resuming, already complete); stderr by default. */
+  readonly log?: (message: string) => void;
 }
 
 export interface LayerSummary {
@@ -59,6 +65,10 @@ export interface DissectSummary {
   readonly layers: readonly LayerSummary[];
   readonly timings: Readonly<Record<string, number>>;
   readonly cacheSpilledBytes: number;
+  /** The run was already complete with these settings: nothing was recomputed. */
+  readonly reused?: boolean;
+  /** Images whose forward pass came from a checkpoint. */
+  readonly resumedImages?: number;
 }
 
 /** Filesystem-safe folder name for a tensor name (`/layer3/Relu_output_0` → `layer3_Relu_output_0`). */
@@ -112,8 +122,15 @@ export async function dissect(ds: ConceptDataset, s: DissectSettings, progress: 
     dirs.add(l.dir);
   }
 
-  prepareRunDir(s.out, s.restart, { settings, layers: s.layers, model: model.sha256, dataset: datasetDigest, limit: s.limit, batch: s.batch });
-  const lock = RunLock.acquire(s.out);
+  const identityFields = { settings, layers: s.layers, model: model.sha256, dataset: datasetDigest, limit: s.limit };
+  const identity = createHash('sha256').update(JSON.stringify(identityFields)).digest('hex');
+  const log = s.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  const lock = prepareRunDir(s.out, s.restart, { ...identityFields, batch: s.batch });
+  const cacheDir = path.join(s.out, '.cache');
+  if (lock === 'complete') {
+    log(`${s.out} already holds a complete run with these settings; nothing to do (pass --restart to recompute).`);
+    return { ...completedSummary(s.out, runLayers), reused: true };
+  }
   const startedAt = new Date().toISOString();
   const manifest = (state: RunManifest['state'], extra: Partial<RunManifest>): RunManifest => ({
     schema: 'netdissect/run',
@@ -149,8 +166,36 @@ export async function dissect(ds: ConceptDataset, s: DissectSettings, progress: 
       };
     });
 
+    const ckpt = readCheckpoint(cacheDir, identity);
+    let startImage = 0;
+    if (ckpt && ckpt.layers.length === states.length) {
+      startImage = ckpt.imagesDone;
+      skipped.push(...ckpt.skipped);
+      states.forEach((st, i) => {
+        const l = ckpt.layers[i]!;
+        st.quantile.restore(l);
+        st.top.restore(l.top);
+        st.cache.restore(l.segmentFiles);
+      });
+      log(`resuming ${s.out} from its checkpoint: ${startImage} of ${images.length} images already through the forward pass`);
+    } else {
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+    const checkpoint = (imagesDone: number): void => {
+      writeCheckpoint(cacheDir, {
+        identity,
+        imagesDone,
+        // The next batch may already be decoding: only skips before the checkpoint belong to it.
+        skipped: skipped.filter((k) => k.index < imagesDone),
+        layers: states.map((st) => ({ ...st.quantile.snapshot(), top: st.top.snapshot(), segmentFiles: st.cache.persist() })),
+      });
+    };
+
     t = now();
-    await forwardPass(model, inputSize, ds, images.length, s, states, skipped, progress);
+    if (startImage < images.length) {
+      await forwardPass(model, inputSize, ds, images.length, startImage, s, states, skipped, progress, checkpoint);
+      checkpoint(images.length);
+    }
     timings['forward'] = now() - t;
 
     const skippedSet = new Set(skipped.map((k) => k.index));
@@ -202,11 +247,11 @@ export async function dissect(ds: ConceptDataset, s: DissectSettings, progress: 
     writeFileAtomic(path.join(s.out, 'labels.csv'), labelsCsv(ds, truth));
     timings['write'] = now() - t;
     const spilled = states.reduce((a, st) => a + st.cache.spilledBytes, 0);
-    for (const st of states) st.cache.dispose();
 
     const skippedList = skipped.map((k) => ({ file: k.file, reason: k.reason }));
     writeFileAtomic(runJson, `${JSON.stringify(manifest('complete', { images: { used: images.length - skipped.length, skipped: skippedList }, finishedAt: new Date().toISOString() }), null, 1)}\n`);
-    return { runDir: s.out, images: images.length - skipped.length, skipped: skipped.length, layers: summaries, timings, cacheSpilledBytes: spilled };
+    rmSync(cacheDir, { recursive: true, force: true });
+    return { runDir: s.out, images: images.length - skipped.length, skipped: skipped.length, layers: summaries, timings, cacheSpilledBytes: spilled, resumedImages: startImage };
   } catch (err) {
     const message = err instanceof NetDissectError ? err.message : `internal error: ${(err as Error).message}`;
     try {
@@ -250,42 +295,74 @@ interface Identity {
   readonly batch: number;
 }
 
-/** Create the run directory, or check that an existing one was made with the same settings. */
-function prepareRunDir(out: string, restart: boolean, id: Identity): void {
+/**
+ * Create and lock the run directory, or check that an existing run has the same settings.
+ * Returns 'complete' (without locking) when that run already finished.
+ */
+function prepareRunDir(out: string, restart: boolean, id: Identity): RunLock | 'complete' {
   try {
     mkdirSync(out, { recursive: true });
   } catch (err) {
     throw new RunDirError(`cannot create the output directory ${out}: ${(err as NodeJS.ErrnoException).code}; choose another --out.`);
   }
-  const runJson = path.join(out, 'run.json');
-  if (restart || !existsSync(runJson)) return;
-  let old: RunManifest;
+  const lock = RunLock.acquire(out);
   try {
-    old = JSON.parse(readFileSync(runJson, 'utf8')) as RunManifest;
-  } catch {
-    throw new RunDirError(`${runJson} is not a readable run manifest; pass --restart to start the run over, or use another --out.`);
+    const runJson = path.join(out, 'run.json');
+    if (!existsSync(runJson)) return lock;
+    let old: RunManifest | null = null;
+    try {
+      old = JSON.parse(readFileSync(runJson, 'utf8')) as RunManifest;
+    } catch {
+      if (!restart) throw new RunDirError(`${runJson} is not a readable run manifest; pass --restart to start the run over, or use another --out.`);
+    }
+    if (restart) {
+      // Remove what the old run wrote, so nothing stale sits beside the new outputs.
+      for (const l of old?.layers ?? []) rmSync(path.join(out, path.basename(l.dir)), { recursive: true, force: true });
+      for (const f of ['run.json', 'labels.csv', '.cache']) rmSync(path.join(out, f), { recursive: true, force: true });
+      return lock;
+    }
+    const differs: string[] = [];
+    const cmp = (name: string, a: unknown, b: unknown): void => {
+      if (JSON.stringify(a) !== JSON.stringify(b)) differs.push(`${name} (was ${JSON.stringify(a)}, now ${JSON.stringify(b)})`);
+    };
+    cmp('model', old!.model?.sha256, id.model);
+    cmp('dataset', old!.dataset?.digest, id.dataset);
+    cmp('layers', old!.settings?.layers, id.layers);
+    const { batch: _b, limit: oldLimit, layers: _l, ...oldSettings } = old!.settings ?? ({} as RunManifest['settings']);
+    cmp('limit', oldLimit, id.limit);
+    for (const key of Object.keys({ ...oldSettings, ...id.settings }) as (keyof ResultsSettings)[]) {
+      cmp(key, (oldSettings as Record<string, unknown>)[key], id.settings[key]);
+    }
+    if (differs.length > 0) {
+      throw new RunDirError(`${out} holds a run with other settings: ${differs.join('; ')}. Pass --restart to replace it, or use another --out.`);
+    }
+    if (old!.state === 'complete') {
+      lock.release();
+      return 'complete';
+    }
+    return lock;
+  } catch (err) {
+    lock.release();
+    throw err;
   }
-  const differs: string[] = [];
-  const cmp = (name: string, a: unknown, b: unknown): void => {
-    if (JSON.stringify(a) !== JSON.stringify(b)) differs.push(`${name} (was ${JSON.stringify(a)}, now ${JSON.stringify(b)})`);
-  };
-  cmp('model', old.model?.sha256, id.model);
-  cmp('dataset', old.dataset?.digest, id.dataset);
-  cmp('layers', old.settings?.layers, id.layers);
-  const { batch: _b, limit: oldLimit, layers: _l, ...oldSettings } = old.settings ?? ({} as RunManifest['settings']);
-  cmp('limit', oldLimit, id.limit);
-  for (const key of Object.keys({ ...oldSettings, ...id.settings }) as (keyof ResultsSettings)[]) {
-    cmp(key, (oldSettings as Record<string, unknown>)[key], id.settings[key]);
-  }
-  if (differs.length > 0) {
-    throw new RunDirError(`${out} holds a run with other settings: ${differs.join('; ')}. Pass --restart to replace it, or use another --out.`);
-  }
+}
+
+/** The summary of a finished run, read back from its results. */
+function completedSummary(out: string, layers: readonly RunLayer[]): DissectSummary {
+  const run = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')) as RunManifest;
+  const summaries = layers.map((l): LayerSummary => {
+    const r = JSON.parse(readFileSync(path.join(out, l.dir, 'results.json'), 'utf8')) as LayerResults;
+    const best = r.units.filter((u) => u.detector).sort((a, b) => b.score - a.score || a.unit - b.unit).slice(0, 10)
+      .map((u) => ({ unit: u.unit, name: u.name, category: u.category, score: u.score }));
+    return { layer: l.name, dir: l.dir, shape: l.shape, stats: r.stats, best, ...(r.saturationHint !== undefined ? { saturationHint: r.saturationHint } : {}) };
+  });
+  return { runDir: out, images: run.images.used, skipped: run.images.skipped.length, layers: summaries, timings: run.timings, cacheSpilledBytes: 0 };
 }
 
 /** Pass 1: the only forward pass. */
 async function forwardPass(
-  model: LoadedModel, inputSize: readonly [number, number], ds: ConceptDataset, n: number, s: DissectSettings,
-  states: LayerState[], skipped: Skip[], progress: ProgressSink,
+  model: LoadedModel, inputSize: readonly [number, number], ds: ConceptDataset, n: number, first: number, s: DissectSettings,
+  states: LayerState[], skipped: Skip[], progress: ProgressSink, checkpoint: (imagesDone: number) => void,
 ): Promise<void> {
   const names = states.map((st) => st.info.name);
   const existing = new Set(model.graph.outputs.map((o) => o.name));
@@ -316,10 +393,14 @@ async function forwardPass(
     });
     return { tensor, indices };
   };
+  const everyImages = s.checkpointImages ?? 1000;
+  const everySeconds = s.checkpointSeconds ?? 300;
+  let lastImages = first;
+  let lastTime = now();
   progress.start('forward pass', n);
   try {
-    let next: Promise<{ tensor: Float32Array; indices: number[] }> | null = load(0);
-    for (let start = 0; start < n; start += s.batch) {
+    let next: Promise<{ tensor: Float32Array; indices: number[] }> | null = load(first);
+    for (let start = first; start < n; start += s.batch) {
       const batch: { tensor: Float32Array; indices: number[] } = await next!;
       const running = batch.indices.length > 0
         ? worker.run(batch.tensor, model.layout === 'NCHW' ? [batch.indices.length, 3, H, W] : [batch.indices.length, H, W, 3])
@@ -330,7 +411,13 @@ async function forwardPass(
       const outputs = await running;
       if (outputs) for (const st of states) absorb(st, outputs[st.info.name]!, batch.indices, ds);
       manageMemory(states, s.memoryBudget);
-      progress.update(Math.min(start + s.batch, n));
+      const done = Math.min(start + s.batch, n);
+      if (done < n && (done - lastImages >= everyImages || now() - lastTime >= everySeconds)) {
+        checkpoint(done);
+        lastImages = done;
+        lastTime = now();
+      }
+      progress.update(done);
     }
   } finally {
     progress.finish();
