@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { ConceptDataset } from '../dataset/types.js';
+import type { ConceptDataset, ImageLabels } from '../dataset/types.js';
 import { labelUnit, layerStats, type CountsView, type UnitLabels } from '../label/labels.js';
 import { InferenceWorker, type OutputTensor } from '../model/inference.js';
 import { loadModel, resolveInputSize, resolveLayers, type LayerInfo, type LoadedModel } from '../model/model.js';
@@ -95,6 +95,9 @@ interface Skip {
 }
 
 const now = (): number => performance.now() / 1000;
+
+/** Images whose labels are read ahead during counting. */
+const LABEL_PREFETCH = 4;
 
 export async function dissect(ds: ConceptDataset, s: DissectSettings, progress: ProgressSink = silentProgress): Promise<DissectSummary> {
   const timings: Record<string, number> = {};
@@ -483,11 +486,22 @@ async function countPass(
   const cursors = states.map((st) => ({ it: st.cache.read(), seg: null as Segment | null, pos: 0 }));
   progress.start('counting', n);
   try {
+    // Read a few images' labels ahead, so file reads overlap counting.
+    const ahead = new Map<number, Promise<ImageLabels>>();
+    const request = (i: number): void => {
+      if (i < n && !skippedSet.has(i) && !ahead.has(i)) {
+        const p = ds.readLabels(i);
+        p.catch(() => undefined); // handled when awaited
+        ahead.set(i, p);
+      }
+    };
     for (let image = 0; image < n; image++) {
       if (skippedSet.has(image)) continue;
+      for (let j = 0; j <= LABEL_PREFETCH; j++) request(image + j);
       let prepared;
       try {
-        const labels = await ds.readLabels(image);
+        const labels = await ahead.get(image)!;
+        ahead.delete(image);
         const rec = ds.images[image]!;
         prepared = prepareLabels(labels.byCategory, rec.sh, rec.sw, tables, truth);
       } catch (err) {

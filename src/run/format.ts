@@ -22,12 +22,10 @@ export function pyFloat(x: number): string {
   return `${sign}${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
 }
 
-/** The shortest decimal that reads back (through float32 rounding) to the float32 value x. */
-export function shortestFloat32(x: number): number {
-  if (!Number.isFinite(x) || x === 0) return x;
-  for (let p = 1; p <= 9; p++) {
-    const v = Number(x.toPrecision(p));
-    if (Math.fround(v) === x) return v;
-  }
-  return x;
+/**
+ * A float32 value as a short decimal that reads back to it through float32 rounding: nine
+ * significant digits always suffice for float32 (not always the shortest, but one call).
+ */
+export function float32Decimal(x: number): number {
+  return Number.isFinite(x) && x !== 0 ? Number(x.toPrecision(9)) : x;
 }

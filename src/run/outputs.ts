@@ -3,7 +3,7 @@ import type { ConceptDataset } from '../dataset/types.js';
 import type { CountsView, UnitLabels } from '../label/labels.js';
 import { topLabels } from '../label/labels.js';
 import type { TopImages } from '../quantile/top-images.js';
-import { pyFloat, shortestFloat32 } from './format.js';
+import { pyFloat, float32Decimal } from './format.js';
 import type { ConceptScore, LayerResults, LayerStats, ResultsSettings, UnitResult } from './results-types.js';
 import { RESULTS_SCHEMA_VERSION } from './results-types.js';
 
@@ -94,7 +94,7 @@ export function layerResults(i: LayerResultsInput): LayerResults {
       score: r.score,
       detector: r.score > i.settings.iouThreshold,
       categories,
-      topImages: i.top.get(u).map((t) => ({ image: t.image, max: t.max, map: Array.from(t.map, shortestFloat32) })),
+      topImages: i.top.get(u).map((t) => ({ image: t.image, max: t.max, map: Array.from(t.map, float32Decimal) })),
     };
   });
   const first = ds.images[0];

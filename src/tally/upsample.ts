@@ -16,6 +16,9 @@ export interface AxisTaps {
   readonly count: Int32Array;
   readonly stride: number;
   readonly weights: Float64Array;
+  /** For input i: the first and last output whose taps include i (empty range when lo > hi). */
+  readonly outLo: Int32Array;
+  readonly outHi: Int32Array;
 }
 
 export interface UpsamplePlan {
@@ -57,7 +60,15 @@ export function axisTaps(inSize: number, outSize: number): AxisTaps {
     start[o] = lo;
     count[o] = n;
   }
-  return { inSize, outSize, start, count, stride, weights };
+  const outLo = new Int32Array(inSize).fill(outSize);
+  const outHi = new Int32Array(inSize).fill(-1);
+  for (let o = 0; o < outSize; o++) {
+    for (let i = start[o] as number; i < (start[o] as number) + (count[o] as number); i++) {
+      if (o < (outLo[i] as number)) outLo[i] = o;
+      if (o > (outHi[i] as number)) outHi[i] = o;
+    }
+  }
+  return { inSize, outSize, start, count, stride, weights, outLo, outHi };
 }
 
 const planCache = new Map<string, UpsamplePlan>();
@@ -110,24 +121,43 @@ export function upsampleBilinear(
 export class MaskScratch {
   hValues = new Float32Array(0);
   hStamp = new Int32Array(0);
-  hotCols = new Uint8Array(0);
-  hotRows = new Uint8Array(0);
+  hot = new Uint8Array(0);
+  rowMark = new Int32Array(0);
+  colMark = new Int32Array(0);
   stamp = 0;
+  colStamp = 0;
   ensure(plan: UpsamplePlan): void {
     const hSize = plan.inH * plan.outW;
     if (this.hValues.length < hSize) {
       this.hValues = new Float32Array(hSize);
       this.hStamp = new Int32Array(hSize);
-      this.stamp = 0;
     }
-    if (this.hotCols.length < plan.inH * plan.inW) this.hotCols = new Uint8Array(plan.inH * plan.inW);
-    if (this.hotRows.length < plan.inH) this.hotRows = new Uint8Array(plan.inH);
+    if (this.hot.length < plan.inH * plan.inW) this.hot = new Uint8Array(plan.inH * plan.inW);
+    if (this.rowMark.length < plan.outH) this.rowMark = new Int32Array(plan.outH);
+    if (this.colMark.length < plan.outW) this.colMark = new Int32Array(plan.outW);
+  }
+  /** A fresh mark for candidate columns (one per output row). */
+  nextColumns(): number {
+    if (++this.colStamp === 0x7fffffff) {
+      this.colMark.fill(0);
+      this.colStamp = 1;
+    }
+    return this.colStamp;
+  }
+  next(): number {
+    if (++this.stamp === 0x7fffffff) {
+      this.hStamp.fill(0);
+      this.rowMark.fill(0);
+      this.stamp = 1;
+    }
+    return this.stamp;
   }
 }
 
 /**
  * Writes into `active` the indices (y·outW + x) of the upsampled pixels whose value is
- * strictly greater than `threshold32` (a float32 value), and returns how many there are.
+ * strictly greater than `threshold32` (a float32 value), in increasing order, and returns how
+ * many there are.
  *
  * Only pixels that have an input tap above the threshold can pass (a bilinear value is a convex
  * combination of its taps), so only those are computed, each exactly as the full upsampling
@@ -139,45 +169,52 @@ export function maskAbove(
 ): number {
   const { inH, inW, outH, outW, rows, cols } = plan;
   scratch.ensure(plan);
-  const hot = scratch.hotCols;
-  const hotRows = scratch.hotRows;
+  const hot = scratch.hot;
+  const stamp = scratch.next();
+  const rowMark = scratch.rowMark;
   let anyHot = false;
   for (let r = 0; r < inH; r++) {
-    let rowHot = 0;
+    let rowHot = false;
     const base = offset + r * inW;
     for (let c = 0; c < inW; c++) {
-      const h = (input[base + c] as number) > threshold32 ? 1 : 0;
-      hot[r * inW + c] = h;
-      rowHot |= h;
+      const h = (input[base + c] as number) > threshold32;
+      hot[r * inW + c] = h ? 1 : 0;
+      if (h) rowHot = true;
     }
-    hotRows[r] = rowHot;
-    if (rowHot) anyHot = true;
+    if (rowHot) {
+      anyHot = true;
+      for (let y = rows.outLo[r] as number; y <= (rows.outHi[r] as number); y++) rowMark[y] = stamp;
+    }
   }
   if (!anyHot) return 0;
-  if (++scratch.stamp === 0x7fffffff) {
-    scratch.hStamp.fill(0);
-    scratch.stamp = 1;
-  }
-  const stamp = scratch.stamp;
   const hValues = scratch.hValues;
   const hStamp = scratch.hStamp;
+  const colMark = scratch.colMark;
   let n = 0;
   for (let y = 0; y < outH; y++) {
+    if (rowMark[y] !== stamp) continue;
     const rs = rows.start[y] as number;
     const rn = rows.count[y] as number;
-    let rowCandidate = false;
-    for (let j = 0; j < rn; j++) if (hotRows[rs + j]) { rowCandidate = true; break; }
-    if (!rowCandidate) continue;
+    // Candidate columns of this row: outputs whose column taps include a hot cell of its tap rows.
+    const colStamp = scratch.nextColumns();
+    let xMin = outW;
+    let xMax = -1;
+    for (let j = 0; j < rn; j++) {
+      const hb = (rs + j) * inW;
+      for (let c = 0; c < inW; c++) {
+        if (!hot[hb + c]) continue;
+        const lo = cols.outLo[c] as number;
+        const hi = cols.outHi[c] as number;
+        for (let x = lo; x <= hi; x++) colMark[x] = colStamp;
+        if (lo < xMin) xMin = lo;
+        if (hi > xMax) xMax = hi;
+      }
+    }
     const rwb = y * rows.stride;
-    for (let x = 0; x < outW; x++) {
+    for (let x = xMin; x <= xMax; x++) {
+      if (colMark[x] !== colStamp) continue;
       const cs = cols.start[x] as number;
       const cn = cols.count[x] as number;
-      let candidate = false;
-      for (let j = 0; j < rn && !candidate; j++) {
-        const hb = (rs + j) * inW + cs;
-        for (let i = 0; i < cn; i++) if (hot[hb + i]) { candidate = true; break; }
-      }
-      if (!candidate) continue;
       const cwb = x * cols.stride;
       let ss = 0;
       for (let j = 0; j < rn; j++) {
