@@ -1,0 +1,34 @@
+// One dissection in its own process (for a clean peak-RSS figure). Prints one JSON line.
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { openBroden } from '../src/dataset/broden/reader.js';
+import { dissect } from '../src/run/dissect.js';
+
+function dirBytes(dir: string): number {
+  let total = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    total += e.isDirectory() ? dirBytes(p) : statSync(p).size;
+  }
+  return total;
+}
+
+const [modelFile, datasetDir, layersArg, batch, threads, out, budgetMiB] = process.argv.slice(2);
+const ds = await openBroden(datasetDir!);
+const t0 = performance.now();
+let peakScratch = 0;
+const timer = setInterval(() => {
+  try { peakScratch = Math.max(peakScratch, dirBytes(path.join(out!, '.cache'))); } catch { /* not there yet */ }
+}, 200);
+const summary = await dissect(ds, {
+  model: modelFile!, layers: layersArg!.split(','), out: out!, semantics: 'original',
+  preprocess: { mean: [128, 128, 128], std: [128, 128, 128] }, quantile: 0.005, iouThreshold: 0.04,
+  batch: Number(batch), limit: null, topK: 10, memoryBudget: Number(budgetMiB) * 1024 * 1024,
+  skipBadImages: false, threads: Number(threads), restart: true, command: ['bench'], log: () => undefined,
+});
+clearInterval(timer);
+const seconds = (performance.now() - t0) / 1000;
+process.stdout.write(`${JSON.stringify({
+  seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024, timings: summary.timings,
+  spilledMiB: summary.cacheSpilledBytes / 2 ** 20, peakScratchMiB: peakScratch / 2 ** 20, outputMiB: dirBytes(out!) / 2 ** 20,
+})}\n`);
