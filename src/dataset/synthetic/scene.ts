@@ -65,15 +65,15 @@ export function sceneKind(index: number, rng: Random): SceneKind {
 // Natural colours: every channel at most MUTED_BASE_MAX (222), so only vivid objects reach
 // the extremes a channel-copying unit picks out.
 const SKY: readonly Rgb[] = [[80, 130, 215], [84, 136, 212], [200, 212, 222], [165, 170, 180]];
-const GRASS: Rgb = [70, 140, 50];
+const GRASS: Rgb = [75, 150, 55];
 const ROAD: Rgb = [112, 112, 116];
 const MOUNTAIN: Rgb = [120, 105, 95];
-const FOLIAGE: Rgb = [50, 125, 45];
+const FOLIAGE: Rgb = [45, 140, 45];
 const BARK: Rgb = [100, 65, 35];
 const GLASS: Rgb = [150, 180, 210];
 const GLASS_DARK: Rgb = [60, 70, 95];
 const MORTAR: Rgb = [200, 195, 185];
-const WALL_PAINT: readonly Rgb[] = [[215, 210, 198], [220, 200, 110], [215, 160, 165], [190, 190, 190], [160, 185, 215]];
+const WALL_PAINT: readonly Rgb[] = [[215, 210, 198], [220, 200, 110], [215, 160, 165], [205, 205, 205], [160, 185, 215]];
 const MUTED_NAMES: readonly ColorName[] = ['brown', 'grey', 'white', 'orange', 'pink', 'yellow', 'purple', 'black'];
 
 class Builder {
@@ -139,7 +139,7 @@ function materialFill(b: Builder, m: MaterialName): Fill {
     case 'tile':
       return { a: b.jitter(b.rng.pick([[210, 208, 200], [170, 190, 210]] as const)), b: [130, 130, 130], patterns: [{ kind: 'grid', period: b.range(0.09, 0.15), width: 0.01 }] };
     case 'metal':
-      return { a: b.jitter([180, 182, 190]), b: [105, 107, 115], patterns: [{ kind: 'gradient', vertical: b.chance(0.5) }] };
+      return { a: b.jitter([150, 152, 160]), b: [105, 107, 115], patterns: [{ kind: 'gradient', vertical: b.chance(0.5) }] };
     case 'glass':
       return { a: b.jitter(GLASS), b: [205, 215, 222], patterns: [{ kind: 'stripes', angle: Math.PI / 4, period: 0.22, duty: 0.18 }] };
     case 'stone': {
@@ -332,7 +332,7 @@ function highway(b: Builder): void {
   const horizon = b.range(0.4, 0.5);
   sky(b, horizon);
   if (b.chance(0.5)) mountains(b, horizon);
-  b.add(rect(0, horizon, 1, 1), { a: b.jitter(GRASS), b: shade(GRASS, 0.8), patterns: [{ kind: 'noise', scale: 35, seed: b.rng.uint32() }] }, { object: L.grass, instance: b.nextInstance() });
+  b.add(rect(0, horizon, 1, 1), { a: b.jitter(GRASS), b: shade(GRASS, 0.85), patterns: [{ kind: 'noise', scale: 35, seed: b.rng.uint32() }] }, { object: L.grass, instance: b.nextInstance() });
   const vx = b.range(0.4, 0.6);
   b.add(triangle(vx, horizon, -0.4, 1.2, 1.4, 1.2), { a: b.jitter(ROAD), b: shade(ROAD, 0.9), patterns: [{ kind: 'noise', scale: 30, seed: b.rng.uint32() }] }, { object: L.road, instance: b.nextInstance() });
   const cars = b.rng.int(1, 4);
@@ -347,7 +347,7 @@ function park(b: Builder): void {
   const horizon = b.range(0.4, 0.6);
   sky(b, horizon);
   if (b.chance(0.4)) mountains(b, horizon);
-  b.add(rect(0, horizon, 1, 1), { a: b.jitter(GRASS), b: shade(GRASS, 0.8), patterns: [{ kind: 'noise', scale: 35, seed: b.rng.uint32() }] }, { object: L.grass, instance: b.nextInstance() });
+  b.add(rect(0, horizon, 1, 1), { a: b.jitter(GRASS), b: shade(GRASS, 0.85), patterns: [{ kind: 'noise', scale: 35, seed: b.rng.uint32() }] }, { object: L.grass, instance: b.nextInstance() });
   const trees = b.rng.int(1, 4);
   for (let i = 0; i < trees; i++) tree(b, b.range(0.05, 0.95), horizon + b.range(0.02, 0.1), b.range(0.25, 0.4));
   if (b.chance(0.4)) bird(b, b.range(0.15, 0.85), b.range(0.08, horizon - 0.1), b.range(0.04, 0.07));
