@@ -297,7 +297,7 @@ function building(b: Builder, x0: number, x1: number, top: number, ground: numbe
       b.add(rect(wx + cw * 0.08, wy + 0.008, wx + cw * 0.52, wy + 0.052), solid(glass), { ...o, part1: L.window, part2: L.pane });
     }
   }
-  if (b.chance(0.75)) {
+  if (b.chance(0.9)) {
     const dw = Math.min(0.07, w * 0.3);
     const dx = x0 + b.range(0.1, 0.9) * (w - dw);
     const tag: LayerTag = 'building-door';
@@ -348,6 +348,12 @@ function park(b: Builder): void {
   sky(b, horizon);
   if (b.chance(0.4)) mountains(b, horizon);
   b.add(rect(0, horizon, 1, 1), { a: b.jitter(GRASS), b: shade(GRASS, 0.85), patterns: [{ kind: 'noise', scale: 35, seed: b.rng.uint32() }] }, { object: L.grass, instance: b.nextInstance() });
+  // A house behind the trees: its small door makes `door` more frequent as a part than as an
+  // object, while rooms' large doors keep its coverage larger as an object.
+  if (b.chance(0.5)) {
+    const x = b.range(0, 0.7);
+    building(b, x, x + b.range(0.2, 0.3), horizon - b.range(0.2, 0.3), horizon + 0.02);
+  }
   const trees = b.rng.int(1, 4);
   for (let i = 0; i < trees; i++) tree(b, b.range(0.05, 0.95), horizon + b.range(0.02, 0.1), b.range(0.25, 0.4));
   if (b.chance(0.4)) bird(b, b.range(0.15, 0.85), b.range(0.08, horizon - 0.1), b.range(0.04, 0.07));
