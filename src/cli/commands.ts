@@ -2,12 +2,14 @@
 import type { Command } from 'commander';
 import { register as registerDissect } from './dissect.js';
 import { register as registerLayers } from './layers.js';
+import { register as registerMakeDataset } from './make-dataset.js';
 
 type Register = (program: Command) => void;
 
 const registrations: Register[] = [
   registerDissect,
   registerLayers,
+  registerMakeDataset,
 ];
 
 export function registerCommands(program: Command): void {
