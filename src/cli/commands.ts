@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { register as registerDissect } from './dissect.js';
 import { register as registerLayers } from './layers.js';
+import { register as registerDemo } from './demo.js';
 import { register as registerMakeDataset } from './make-dataset.js';
 
 type Register = (program: Command) => void;
@@ -10,6 +11,7 @@ const registrations: Register[] = [
   registerDissect,
   registerLayers,
   registerMakeDataset,
+  registerDemo,
 ];
 
 export function registerCommands(program: Command): void {
