@@ -117,40 +117,12 @@ export function upsampleBilinear(
   }
 }
 
-/** Reusable buffers for maskAbove, sized for the largest plan seen. */
+/** Reusable buffer for maskAbove (the horizontal pass of the candidate box). */
 export class MaskScratch {
-  hValues = new Float32Array(0);
-  hStamp = new Int32Array(0);
-  hot = new Uint8Array(0);
-  rowMark = new Int32Array(0);
-  colMark = new Int32Array(0);
-  stamp = 0;
-  colStamp = 0;
-  ensure(plan: UpsamplePlan): void {
-    const hSize = plan.inH * plan.outW;
-    if (this.hValues.length < hSize) {
-      this.hValues = new Float32Array(hSize);
-      this.hStamp = new Int32Array(hSize);
-    }
-    if (this.hot.length < plan.inH * plan.inW) this.hot = new Uint8Array(plan.inH * plan.inW);
-    if (this.rowMark.length < plan.outH) this.rowMark = new Int32Array(plan.outH);
-    if (this.colMark.length < plan.outW) this.colMark = new Int32Array(plan.outW);
-  }
-  /** A fresh mark for candidate columns (one per output row). */
-  nextColumns(): number {
-    if (++this.colStamp === 0x7fffffff) {
-      this.colMark.fill(0);
-      this.colStamp = 1;
-    }
-    return this.colStamp;
-  }
-  next(): number {
-    if (++this.stamp === 0x7fffffff) {
-      this.hStamp.fill(0);
-      this.rowMark.fill(0);
-      this.stamp = 1;
-    }
-    return this.stamp;
+  h = new Float32Array(0);
+  ensure(size: number): Float32Array {
+    if (this.h.length < size) this.h = new Float32Array(size);
+    return this.h;
   }
 }
 
@@ -159,81 +131,69 @@ export class MaskScratch {
  * strictly greater than `threshold32` (a float32 value), in increasing order, and returns how
  * many there are.
  *
- * Only pixels that have an input tap above the threshold can pass (a bilinear value is a convex
- * combination of its taps), so only those are computed, each exactly as the full upsampling
- * would: the result equals thresholding upsampleBilinear's output. `active` must hold outH·outW.
+ * Only pixels with an input tap above the threshold can pass (a bilinear value is a convex
+ * combination of its taps), so only the box of outputs that read a hot input cell is computed,
+ * each value exactly as the full upsampling computes it: the result equals thresholding
+ * upsampleBilinear's output. `active` must hold outH·outW.
  */
 export function maskAbove(
   plan: UpsamplePlan, input: Float32Array, offset: number, threshold32: number,
   active: Int32Array, scratch: MaskScratch,
 ): number {
-  const { inH, inW, outH, outW, rows, cols } = plan;
-  scratch.ensure(plan);
-  const hot = scratch.hot;
-  const stamp = scratch.next();
-  const rowMark = scratch.rowMark;
-  let anyHot = false;
-  for (let r = 0; r < inH; r++) {
-    let rowHot = false;
+  const { inW, outW, rows, cols } = plan;
+  let rLo = plan.inH;
+  let rHi = -1;
+  let cLo = inW;
+  let cHi = -1;
+  for (let r = 0; r < plan.inH; r++) {
     const base = offset + r * inW;
     for (let c = 0; c < inW; c++) {
-      const h = (input[base + c] as number) > threshold32;
-      hot[r * inW + c] = h ? 1 : 0;
-      if (h) rowHot = true;
-    }
-    if (rowHot) {
-      anyHot = true;
-      for (let y = rows.outLo[r] as number; y <= (rows.outHi[r] as number); y++) rowMark[y] = stamp;
+      if ((input[base + c] as number) > threshold32) {
+        if (r < rLo) rLo = r;
+        rHi = r;
+        if (c < cLo) cLo = c;
+        if (c > cHi) cHi = c;
+      }
     }
   }
-  if (!anyHot) return 0;
-  const hValues = scratch.hValues;
-  const hStamp = scratch.hStamp;
-  const colMark = scratch.colMark;
+  if (rHi < 0) return 0;
+  const yStart = rows.outLo[rLo] as number;
+  const yEnd = rows.outHi[rHi] as number;
+  const xStart = cols.outLo[cLo] as number;
+  const xEnd = cols.outHi[cHi] as number;
+  const r0 = rows.start[yStart] as number;
+  const r1 = (rows.start[yEnd] as number) + (rows.count[yEnd] as number) - 1;
+  const boxW = xEnd - xStart + 1;
+  const h = scratch.ensure((r1 - r0 + 1) * boxW);
+  const cw = cols.weights;
+  const cStride = cols.stride;
+  // Horizontal pass over the input rows the box reads, rounded to float32 as Pillow stores it.
+  for (let r = r0; r <= r1; r++) {
+    const inBase = offset + r * inW;
+    const hBase = (r - r0) * boxW - xStart;
+    for (let x = xStart; x <= xEnd; x++) {
+      const cs = inBase + (cols.start[x] as number);
+      const cn = cols.count[x] as number;
+      const wb = x * cStride;
+      let ss = 0;
+      for (let i = 0; i < cn; i++) ss += (input[cs + i] as number) * (cw[wb + i] as number);
+      h[hBase + x] = ss;
+    }
+  }
+  // Vertical pass, thresholded as it goes.
+  const rw = rows.weights;
+  const rStride = rows.stride;
   let n = 0;
-  for (let y = 0; y < outH; y++) {
-    if (rowMark[y] !== stamp) continue;
+  for (let y = yStart; y <= yEnd; y++) {
     const rs = rows.start[y] as number;
     const rn = rows.count[y] as number;
-    // Candidate columns of this row: outputs whose column taps include a hot cell of its tap rows.
-    const colStamp = scratch.nextColumns();
-    let xMin = outW;
-    let xMax = -1;
-    for (let j = 0; j < rn; j++) {
-      const hb = (rs + j) * inW;
-      for (let c = 0; c < inW; c++) {
-        if (!hot[hb + c]) continue;
-        const lo = cols.outLo[c] as number;
-        const hi = cols.outHi[c] as number;
-        for (let x = lo; x <= hi; x++) colMark[x] = colStamp;
-        if (lo < xMin) xMin = lo;
-        if (hi > xMax) xMax = hi;
-      }
-    }
-    const rwb = y * rows.stride;
-    for (let x = xMin; x <= xMax; x++) {
-      if (colMark[x] !== colStamp) continue;
-      const cs = cols.start[x] as number;
-      const cn = cols.count[x] as number;
-      const cwb = x * cols.stride;
+    const wb = y * rStride;
+    const outBase = y * outW;
+    const hBase = (rs - r0) * boxW - xStart;
+    for (let x = xStart; x <= xEnd; x++) {
       let ss = 0;
-      for (let j = 0; j < rn; j++) {
-        const r = rs + j;
-        const hi = r * outW + x;
-        let hv: number;
-        if (hStamp[hi] === stamp) {
-          hv = hValues[hi] as number;
-        } else {
-          const base = offset + r * inW + cs;
-          let hs = 0;
-          for (let i = 0; i < cn; i++) hs += (input[base + i] as number) * (cols.weights[cwb + i] as number);
-          hv = Math.fround(hs);
-          hValues[hi] = hv;
-          hStamp[hi] = stamp;
-        }
-        ss += hv * (rows.weights[rwb + j] as number);
-      }
-      if (Math.fround(ss) > threshold32) active[n++] = y * outW + x;
+      for (let j = 0; j < rn; j++) ss += (h[hBase + j * boxW + x] as number) * (rw[wb + j] as number);
+      if (Math.fround(ss) > threshold32) active[n++] = outBase + x;
     }
   }
   return n;
