@@ -119,20 +119,25 @@ export async function generateSyntheticBroden(options: SyntheticOptions): Promis
     };
     writeFileSync(path.join(tmp, 'synthetic.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     writer.files++;
+    // Put the finished folder in place; an old one (empty, or forced) is moved aside first,
+    // because rename cannot replace a non-empty folder. Checked again: it may have changed.
+    checkTarget(out, options.force === true);
+    if (existsSync(out)) {
+      const old = `${out}.old-${suffix}`;
+      renameSync(out, old);
+      try {
+        renameSync(tmp, out);
+      } catch (err) {
+        renameSync(old, out);
+        throw err;
+      }
+      rmSync(old, { recursive: true, force: true });
+    } else {
+      renameSync(tmp, out);
+    }
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
     throw err;
-  }
-  // Put the finished folder in place; an old one (empty, or forced) is moved aside first,
-  // because rename cannot replace a non-empty folder.
-  checkTarget(out, options.force === true);
-  if (existsSync(out)) {
-    const old = `${out}.old-${suffix}`;
-    renameSync(out, old);
-    renameSync(tmp, out);
-    rmSync(old, { recursive: true, force: true });
-  } else {
-    renameSync(tmp, out);
   }
   return { images: options.images, labels: SYNTHETIC_LABELS.length, files: writer.files, emptyRows: writer.emptyRows };
 }

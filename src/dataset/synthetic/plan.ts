@@ -50,7 +50,7 @@ export const TEXTURE_NAMES = [
 ] as const;
 export type TextureName = (typeof TEXTURE_NAMES)[number];
 
-function px(number: number, name: string, categories: SyntheticCategory[], primary: SyntheticCategory, syns: string[] = []): PlannedLabel {
+function shared(number: number, name: string, categories: SyntheticCategory[], primary: SyntheticCategory, syns: string[] = []): PlannedLabel {
   return { number, name, categories, primary, syns, level: 'pixel' };
 }
 
@@ -75,14 +75,14 @@ export const SYNTHETIC_LABELS: readonly PlannedLabel[] = [
   // Shared names: coverage decides. window: larger as a part (the LATER category wins);
   // door: larger as an object (the EARLIER wins) though more frequent as a part;
   // fabric: identical masks as object and material, an exact tie (the later category wins).
-  px(L.window, 'window', ['object', 'part'], 'part'),
-  px(L.door, 'door', ['object', 'part'], 'object'),
+  shared(L.window, 'window', ['object', 'part'], 'part'),
+  shared(L.door, 'door', ['object', 'part'], 'object'),
   one(L.table, 'table', 'object'),
   one(L.lamp, 'lamp', 'object'),
   one(L.sofa, 'sofa', 'object', ['couch', 'lounge']),
   one(L.bed, 'bed', 'object'),
   one(L.painting, 'painting', 'object', ['picture']),
-  px(L.fabric, 'fabric', ['object', 'material'], 'material', ['cloth', 'textile']),
+  shared(L.fabric, 'fabric', ['object', 'material'], 'material', ['cloth', 'textile']),
   one(L.bird, 'bird', 'object'),
   one(L.mountain, 'mountain', 'object', ['mount']),
   one(L.roof, 'roof', 'part'),
