@@ -5,11 +5,11 @@ import { readFile } from 'node:fs/promises';
 import { decode, type DecodedPng } from 'fast-png';
 import { DatasetError } from '../util/errors.js';
 
-/** One label per pixel, row-major, height*width. */
-export interface LabelPng {
-  readonly data: Uint16Array;
+/** One label number per pixel, row-major, height*width. */
+export interface LabelMap {
   readonly width: number;
   readonly height: number;
+  readonly labels: Uint16Array;
 }
 
 /** The stored samples of a PNG, unpacked to one array element per sample (1–16 bit). */
@@ -39,7 +39,7 @@ export interface DecodeLabelOptions {
  * Throws DatasetError naming the file when missing, corrupt (CRC), truncated or not a PNG, and
  * for 16-bit colour PNGs (R + 256·G would not fit 16 bits).
  */
-export async function decodeLabelPng(path: string, options: DecodeLabelOptions = {}): Promise<LabelPng> {
+export async function decodeLabelPng(path: string, options: DecodeLabelOptions = {}): Promise<LabelMap> {
   return labelsFromSamples(await readPngSamples(path), path, options);
 }
 
@@ -48,7 +48,7 @@ export function decodeLabelPngBytes(
   bytes: Uint8Array,
   file: string,
   options: DecodeLabelOptions = {},
-): LabelPng {
+): LabelMap {
   return labelsFromSamples(decodePngSamples(bytes, file), file, options);
 }
 
@@ -107,7 +107,7 @@ function unpackBits(packed: Uint8Array, width: number, height: number, depth: nu
   return out;
 }
 
-function labelsFromSamples(png: PngSamples, file: string, options: DecodeLabelOptions): LabelPng {
+function labelsFromSamples(png: PngSamples, file: string, options: DecodeLabelOptions): LabelMap {
   const { width, height, channels, data } = png;
   const n = width * height;
   const out = new Uint16Array(n);
@@ -115,11 +115,11 @@ function labelsFromSamples(png: PngSamples, file: string, options: DecodeLabelOp
     const lut = new Uint16Array(256);
     png.palette.forEach((rgb, i) => (lut[i] = (rgb[0] ?? 0) + 256 * (rgb[1] ?? 0)));
     for (let p = 0; p < n; p++) out[p] = lut[data[p]!]!;
-    return { data: out, width, height };
+    return { labels: out, width, height };
   }
   if (channels <= 2) {
     for (let p = 0, s = 0; p < n; p++, s += channels) out[p] = data[s]!;
-    return { data: out, width, height };
+    return { labels: out, width, height };
   }
   if (png.depth === 16) {
     throw new DatasetError(
@@ -127,5 +127,5 @@ function labelsFromSamples(png: PngSamples, file: string, options: DecodeLabelOp
     );
   }
   for (let p = 0, s = 0; p < n; p++, s += channels) out[p] = data[s]! + 256 * data[s + 1]!;
-  return { data: out, width, height };
+  return { labels: out, width, height };
 }

@@ -27,40 +27,40 @@ describe('decodeLabelPng', () => {
     const l = await decodeLabelPng(p);
     assert.equal(l.width, 3);
     assert.equal(l.height, 2);
-    assert.deepEqual([...l.data], [0, 1, 11, 255, 7, 3]);
+    assert.deepEqual([...l.labels], [0, 1, 11, 255, 7, 3]);
   });
 
   it('reads 16-bit grey values exactly', async () => {
     const p = await write('g16.png', { width: 2, height: 1, channels: 1, depth: 16, data: new Uint16Array([65535, 1234]) });
-    assert.deepEqual([...(await decodeLabelPng(p)).data], [65535, 1234]);
+    assert.deepEqual([...(await decodeLabelPng(p)).labels], [65535, 1234]);
   });
 
   it('reads RGB as R + 256·G, ignoring B', async () => {
     const p = await write('rgb.png', { width: 2, height: 1, channels: 3, depth: 8, data: new Uint8Array([5, 2, 99, 255, 255, 0]) });
-    assert.deepEqual([...(await decodeLabelPng(p)).data], [5 + 512, 65535]);
+    assert.deepEqual([...(await decodeLabelPng(p)).labels], [5 + 512, 65535]);
   });
 
   it('reads RGBA as R + 256·G, ignoring alpha', async () => {
     const p = await write('rgba.png', { width: 1, height: 2, channels: 4, depth: 8, data: new Uint8Array([7, 1, 0, 0, 0, 3, 0, 255]) });
-    assert.deepEqual([...(await decodeLabelPng(p)).data], [263, 768]);
+    assert.deepEqual([...(await decodeLabelPng(p)).labels], [263, 768]);
   });
 
   it('reads grey+alpha as the grey value', async () => {
     const p = await write('ga.png', { width: 2, height: 1, channels: 2, depth: 8, data: new Uint8Array([9, 0, 4, 255]) });
-    assert.deepEqual([...(await decodeLabelPng(p)).data], [9, 4]);
+    assert.deepEqual([...(await decodeLabelPng(p)).labels], [9, 4]);
   });
 
   it('unpacks 2-bit grey rows padded to whole bytes', async () => {
     // width 3 at 2 bits: one byte per row, samples MSB first: 0b01_10_11_00 = 0x6c, 0b11_00_01_00 = 0xc4
     const p = await write('g2.png', { width: 3, height: 2, channels: 1, depth: 2, data: new Uint8Array([0x6c, 0xc4]) });
-    assert.deepEqual([...(await decodeLabelPng(p)).data], [1, 2, 3, 3, 0, 1]);
+    assert.deepEqual([...(await decodeLabelPng(p)).labels], [1, 2, 3, 3, 0, 1]);
   });
 
   it('reads palette PNGs as R + 256·G by default and as the index on request', async () => {
     const palette = [[10, 0, 0], [1, 2, 3]];
     const p = await write('pal.png', { width: 3, height: 1, channels: 1, depth: 8, palette, data: new Uint8Array([1, 0, 1]) });
-    assert.deepEqual([...(await decodeLabelPng(p)).data], [513, 10, 513]);
-    assert.deepEqual([...(await decodeLabelPng(p, { palette: 'index' })).data], [1, 0, 1]);
+    assert.deepEqual([...(await decodeLabelPng(p)).labels], [513, 10, 513]);
+    assert.deepEqual([...(await decodeLabelPng(p, { palette: 'index' })).labels], [1, 0, 1]);
   });
 
   it('rejects 16-bit colour PNGs', async () => {
@@ -95,12 +95,12 @@ describe('decodeLabelPng', () => {
     const l = await decodeLabelPng(join(annot, file));
     assert.equal(l.width, 480);
     assert.equal(l.height, 360);
-    const seen = new Set(l.data);
+    const seen = new Set(l.labels);
     for (const v of seen) assert.ok(v <= 11, `class id ${v} out of range`);
     assert.ok(seen.size >= 5);
     // The raw PNG bytes decode the same twice (no hidden state).
     const again = await decodeLabelPng(join(annot, file));
-    assert.deepEqual(again.data, l.data);
+    assert.deepEqual(again.labels, l.labels);
     assert.ok((await readFile(join(annot, file))).length > 0);
   });
 });
