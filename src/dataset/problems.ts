@@ -12,8 +12,9 @@ export interface DatasetProblem {
   readonly message: string;
 }
 
-/** `file:line: message` (the form editors jump to). */
+/** `file:line: message` (the form editors jump to); a message that names the file stands alone. */
 export function formatProblem(p: DatasetProblem): string {
+  if (p.line === undefined && p.file !== '' && p.message.includes(p.file)) return p.message;
   return `${p.file}${p.line !== undefined ? `:${p.line}` : ''}: ${p.message}`;
 }
 
