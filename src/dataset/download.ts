@@ -45,19 +45,33 @@ export async function downloadResumable(url: string, partial: string, onProgress
   const total = Number.isFinite(length) ? start + length : undefined;
   let received = start;
   const t0 = Date.now();
-  res.on('data', (chunk: Buffer) => {
-    received += chunk.length;
-    const seconds = Math.max((Date.now() - t0) / 1000, 1e-3);
-    onProgress?.({ received, ...(total !== undefined ? { total } : {}), speed: (received - start) / seconds });
-  });
   const out = createWriteStream(partial, start > 0 ? { flags: 'a' } : { flags: 'w' });
-  try {
-    await pipeline(res, out);
-  } catch (err) {
-    throw new DatasetError(`download ${url} interrupted at ${received} bytes (${(err as Error).message}); run the same command again to resume`);
-  }
-  if (total !== undefined && received !== total) {
-    throw new DatasetError(`download ${url} interrupted at ${received} of ${total} bytes; run the same command again to resume`);
+  // Written by hand rather than with pipeline(): on a dropped connection every byte received must
+  // still reach the file (pipeline would destroy the file stream and lose buffered writes).
+  const complete = await new Promise<boolean>((resolve, reject) => {
+    let settled = false;
+    const finish = (ok: boolean): void => {
+      if (settled) return;
+      settled = true;
+      out.end(() => resolve(ok));
+    };
+    out.on('error', (err) => reject(new DatasetError(`cannot write ${partial}: ${err.message}; check the --dest folder`)));
+    res.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      // No pause on backpressure: a paused response that then loses its connection drops its
+      // buffered bytes; disks outpace the network, so the write buffer stays small.
+      out.write(chunk);
+      const seconds = Math.max((Date.now() - t0) / 1000, 1e-3);
+      onProgress?.({ received, ...(total !== undefined ? { total } : {}), speed: (received - start) / seconds });
+    });
+    res.on('end', () => finish(res.complete));
+    res.on('error', () => finish(false));
+    res.on('close', () => finish(res.complete));
+  });
+  if (!complete || (total !== undefined && received !== total)) {
+    throw new DatasetError(
+      `download ${url} interrupted at ${received}${total !== undefined ? ` of ${total}` : ''} bytes; run the same command again to resume`,
+    );
   }
 }
 
