@@ -26,16 +26,16 @@ export interface PngSamples {
 
 export interface DecodeLabelOptions {
   /**
-   * Palette (indexed) PNGs: 'rgb' (default) looks the index up and uses R + 256·G, as the
-   * reference Broden tools do (they read labels through PIL's RGB conversion); 'index' uses the
-   * palette index itself, as PASCAL-VOC-style datasets store class ids.
+   * Palette (indexed) PNGs: 'index' (default) uses the palette index itself, as PASCAL-VOC-style
+   * datasets store class ids; 'rgb' looks the index up and uses R + 256·G, as a tool that first
+   * converts to RGB (PIL, scipy's imread) would read a Broden-encoded palette PNG.
    */
   readonly palette?: 'rgb' | 'index';
 }
 
 /**
  * Decode the label PNG at `path`: label = value for grey (8 or 16 bit, also 1/2/4 bit),
- * R + 256·G for 8-bit RGB or RGBA (B and alpha ignored), palette per `options.palette`.
+ * R + 256·G for 8-bit RGB or RGBA (B and alpha ignored), palette per `options.palette` (index).
  * Throws DatasetError naming the file when missing, corrupt (CRC), truncated or not a PNG, and
  * for 16-bit colour PNGs (R + 256·G would not fit 16 bits).
  */
@@ -111,7 +111,7 @@ function labelsFromSamples(png: PngSamples, file: string, options: DecodeLabelOp
   const { width, height, channels, data } = png;
   const n = width * height;
   const out = new Uint16Array(n);
-  if (png.palette && (options.palette ?? 'rgb') === 'rgb') {
+  if (png.palette && options.palette === 'rgb') {
     const lut = new Uint16Array(256);
     png.palette.forEach((rgb, i) => (lut[i] = (rgb[0] ?? 0) + 256 * (rgb[1] ?? 0)));
     for (let p = 0; p < n; p++) out[p] = lut[data[p]!]!;

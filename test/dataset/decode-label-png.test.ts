@@ -56,11 +56,11 @@ describe('decodeLabelPng', () => {
     assert.deepEqual([...(await decodeLabelPng(p)).labels], [1, 2, 3, 3, 0, 1]);
   });
 
-  it('reads palette PNGs as R + 256·G by default and as the index on request', async () => {
+  it('reads palette PNGs as the index by default and as R + 256·G on request', async () => {
     const palette = [[10, 0, 0], [1, 2, 3]];
     const p = await write('pal.png', { width: 3, height: 1, channels: 1, depth: 8, palette, data: new Uint8Array([1, 0, 1]) });
-    assert.deepEqual([...(await decodeLabelPng(p)).labels], [513, 10, 513]);
-    assert.deepEqual([...(await decodeLabelPng(p, { palette: 'index' })).labels], [1, 0, 1]);
+    assert.deepEqual([...(await decodeLabelPng(p)).labels], [1, 0, 1]);
+    assert.deepEqual([...(await decodeLabelPng(p, { palette: 'rgb' })).labels], [513, 10, 513]);
   });
 
   it('rejects 16-bit colour PNGs', async () => {
