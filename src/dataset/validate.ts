@@ -1,7 +1,8 @@
 // `dataset validate`: open the dataset collecting every structural problem, then read every photo
 // and every label map, so one run lists all that is wrong (not just the first).
 import { formatProblem, type DatasetProblem } from './problems.js';
-import { openDataset, type DatasetSpec } from './open.js';
+import { openDataset, resolveSpec, type DatasetSpec } from './open.js';
+import { validateBroden } from './validate-broden.js';
 import { NetDissectError } from '../util/errors.js';
 import type { ConceptDataset } from './types.js';
 
@@ -13,6 +14,19 @@ export interface ValidationResult {
 /** Check everything; `progress(done, total)` is called after each image. */
 export async function validateDataset(spec: DatasetSpec, progress?: (done: number, total: number) => void): Promise<ValidationResult> {
   const problems: DatasetProblem[] = [];
+  const resolved = await resolveSpec(spec);
+  if (resolved.format === 'broden') {
+    // The reader stops at the first error; this check goes through every row and file.
+    const images = await validateBroden(resolved.dataset!, problems, progress);
+    if (problems.some((p) => p.severity === 'error')) return { images, problems };
+    try {
+      await openDataset(spec);
+    } catch (err) {
+      if (!(err instanceof NetDissectError)) throw err;
+      problems.push({ severity: 'error', file: resolved.dataset!, message: err.message });
+    }
+    return { images, problems };
+  }
   let ds: ConceptDataset;
   try {
     ds = await openDataset(spec, problems);
