@@ -169,7 +169,9 @@ export function datasetSpecFromOptions(opts: Record<string, unknown>, positional
   }
   const category = str('category');
   if (category !== undefined) spec.category = category;
-  const categories = str('categories');
+  // A string, or a list when a command collects repeated --categories flags.
+  const raw = opts['categories'];
+  const categories = typeof raw === 'string' ? raw : Array.isArray(raw) ? raw.map(String).join(',') : undefined;
   if (categories !== undefined) {
     const list = categories.split(',').map((c) => c.trim()).filter((c) => c !== '');
     if (list.length === 0) throw new UsageError(`--categories '${categories}': expected a comma-separated list such as object,part`);

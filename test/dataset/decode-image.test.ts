@@ -45,6 +45,19 @@ describe('decodeRgb', () => {
     assert.deepEqual([...(await decodeRgb(p)).data], [10, 20, 30, 40, 50, 60]);
   });
 
+  it('keeps the ICC profile: returns the stored values, not a conversion to sRGB', async () => {
+    // A PNG tagged Display P3: sharp converts the pixels on writing, so stored values differ
+    // from the sRGB input; fast-png reads the stored values exactly.
+    const p = join(dir, 'p3.png');
+    const src = Uint8Array.from([200, 50, 50, 20, 180, 60]);
+    await sharp(src, { raw: { width: 2, height: 1, channels: 3 } }).withIccProfile('p3').png().toFile(p);
+    const { decode } = await import('fast-png');
+    const stored = decode(await (await import('node:fs/promises')).readFile(p));
+    assert.equal(stored.iccEmbeddedProfile !== undefined, true, 'the fixture carries an ICC profile');
+    assert.notDeepEqual([...stored.data], [...src], 'the fixture stores converted values');
+    assert.deepEqual([...(await decodeRgb(p)).data], [...stored.data]);
+  });
+
   it('decodes a JPEG to its size with 3 channels', async () => {
     const p = join(dir, 'a.jpg');
     await sharp({ create: { width: 33, height: 17, channels: 3, background: { r: 200, g: 30, b: 30 } } }).jpeg({ quality: 95 }).toFile(p);

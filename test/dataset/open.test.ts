@@ -37,6 +37,9 @@ describe('datasetSpecFromOptions', () => {
       assert.throws(() => parse(argv), (e: Error) => e instanceof UsageError && message.test(e.message));
     });
   }
+  it('accepts --categories collected as a list', () => {
+    assert.deepEqual(datasetSpecFromOptions({ categories: ['object', 'part,scene'] }), { categories: ['object', 'part', 'scene'] });
+  });
   it('rejects two different datasets', () => {
     assert.throws(() => parse(['--dataset', 'a'], 'b'), UsageError);
   });
