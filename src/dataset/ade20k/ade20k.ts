@@ -74,7 +74,7 @@ export async function openAde20k(options: Ade20kOptions, problems?: DatasetProbl
   }
   const sceneNames = [...new Set(sceneOf)].sort(byCodePoint);
 
-  const labels: (ConceptLabel | undefined)[] = [{ number: 0, name: '-', categories: [], primaryCategory: categories[0]! }];
+  const labels: (ConceptLabel | undefined)[] = [undefined]; // 0 = no label, as in the Broden reader
   const shortCount = new Map<string, number>();
   for (const c of classes.values()) shortCount.set(shortName(c.name), (shortCount.get(shortName(c.name)) ?? 0) + 1);
   const isObject = new Uint8Array(65536);

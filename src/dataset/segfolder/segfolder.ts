@@ -52,7 +52,8 @@ export async function openSegFolder(options: SegFolderOptions, problems?: Datase
     report(problems, { severity: 'error', file: options.images, message: `no photo with a label PNG in ${options.labels}; check --images and --labels` });
   }
 
-  const labels: (ConceptLabel | undefined)[] = [{ number: 0, name: '-', categories: [], primaryCategory: category }];
+  // Index 0 (no label) stays empty, as in the Broden reader.
+  const labels: (ConceptLabel | undefined)[] = [undefined];
   // lut[class id] = label number, 0 for the ignore id, -1 for ids the classes file does not name.
   const lut = new Int32Array(65536).fill(-1);
   names.forEach((name, id) => {

@@ -53,6 +53,22 @@ describe('openAde20k', () => {
     await assert.rejects(openAde20k({ dir, labelSize: [1, 1], categories: ['texture'] }), UsageError);
   });
 
+  it('disambiguates two classes whose first name term is the same', async () => {
+    const d2 = await mkdtemp(join(tmpdir(), 'nd-ade-dup-'));
+    try {
+      await writeAde(d2);
+      await writeFile(join(d2, 'X1.json'), JSON.stringify({ annotation: { scene: ['s'], object: [
+        { name: 'car, auto', name_ndx: 300, parts: { part_level: 0 } },
+        { name: 'car, railcar', name_ndx: 2000, parts: { part_level: 0 } },
+        { name: 'window', name_ndx: 3050, parts: { part_level: 1 } },
+      ] } }));
+      const ds = await openAde20k({ dir: d2, labelSize: [2, 2] });
+      assert.deepEqual([ds.labels[300]?.name, ds.labels[2000]?.name, ds.labels[3050]?.name], ['car-300', 'car-2000', 'window']);
+    } finally {
+      await rm(d2, { recursive: true, force: true });
+    }
+  });
+
   it('rejects a pixel class the JSON does not name', async () => {
     const d2 = await mkdtemp(join(tmpdir(), 'nd-ade-bad-'));
     try {
