@@ -4,6 +4,8 @@ import { register as registerDissect } from './dissect.js';
 import { register as registerLayers } from './layers.js';
 import { register as registerDemo } from './demo.js';
 import { register as registerMakeDataset } from './make-dataset.js';
+import { register as registerDataset } from './dataset.js';
+import { register as registerDownload } from './download.js';
 
 type Register = (program: Command) => void;
 
@@ -12,6 +14,8 @@ const registrations: Register[] = [
   registerLayers,
   registerMakeDataset,
   registerDemo,
+  registerDataset,
+  registerDownload,
 ];
 
 export function registerCommands(program: Command): void {

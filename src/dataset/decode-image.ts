@@ -1,36 +1,73 @@
-// Photo decoding with sharp into 8-bit interleaved RGB. The ICC profile is kept, not applied:
-// converting colour-profiled images would change the pixels the reference tools see.
-import sharp, { type OutputInfo } from 'sharp';
+// Decodes dataset photographs to 8-bit interleaved RGB, the one pixel format the pipeline takes.
+// The embedded ICC profile is kept, not applied, so pixel values are the stored ones (as PIL
+// reads them in the reference tools); grey and alpha are normalised here, not by sharp.
+import { readFile } from 'node:fs/promises';
+import sharp from 'sharp';
 import { DatasetError } from '../util/errors.js';
 import type { RgbImage } from './types.js';
 
-/** Decode any photo sharp reads (JPEG, PNG, WebP, ...) to RGB; grey is replicated, alpha dropped. */
-export async function decodeRgb(file: string): Promise<RgbImage> {
-  let raw: { data: Buffer; info: OutputInfo };
+/**
+ * Decode the photo at `path` (JPEG, PNG, WebP, TIFF, GIF: whatever sharp reads) to RGB 8-bit.
+ * Grey is expanded to three equal channels; an alpha channel is dropped (not composited).
+ * Throws DatasetError naming the file when it is missing, corrupt, truncated or not an image.
+ */
+export async function decodeRgb(path: string): Promise<RgbImage> {
+  let bytes: Buffer;
   try {
-    raw = await sharp(file, { failOn: 'truncated' }).keepIccProfile().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    bytes = await readFile(path);
   } catch (err) {
-    const msg = (err as Error).message.split('\n')[0];
-    throw new DatasetError(`${file}: cannot decode image (${msg}). Replace the file, or pass --skip-bad-images to skip it.`);
+    throw new DatasetError(
+      `cannot read image ${path}: ${(err as Error).message}; check that the file exists and is readable`,
+    );
   }
-  const { width, height, channels } = raw.info;
-  const src = raw.data;
-  const n = width * height;
-  if (channels === 3) return { data: new Uint8Array(src.buffer, src.byteOffset, n * 3), width, height };
-  const data = new Uint8Array(n * 3);
-  if (channels === 4) {
-    for (let i = 0, j = 0; i < n; i++, j += 4) {
-      data[i * 3] = src[j] as number;
-      data[i * 3 + 1] = src[j + 1] as number;
-      data[i * 3 + 2] = src[j + 2] as number;
+  return decodeRgbBytes(bytes, path);
+}
+
+/** decodeRgb on bytes already read; `file` names them in messages. */
+export async function decodeRgbBytes(bytes: Uint8Array, file: string): Promise<RgbImage> {
+  let raw: { data: Buffer; info: import("sharp").OutputInfo };
+  try {
+    // failOn 'truncated' rejects cut-off files but accepts the benign warnings many real JPEGs carry.
+    raw = await sharp(bytes, { failOn: 'truncated' })
+      .keepIccProfile()
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+  } catch (err) {
+    const why = (err as Error).message.split('\n')[0] ?? 'unknown error';
+    throw new DatasetError(
+      `cannot decode image ${file}: ${why}; the file is corrupt, truncated or not an image — replace it`,
+    );
+  }
+  const { width, height, channels, hasAlpha } = raw.info;
+  const colour = hasAlpha ? channels - 1 : channels;
+  if (colour !== 1 && colour !== 3) {
+    throw new DatasetError(
+      `cannot use image ${file}: ${channels} channels${hasAlpha ? ' with alpha' : ''}, expected grey or RGB ` +
+        `(CMYK or multi-band images are not supported); convert it to RGB`,
+    );
+  }
+  return { data: toRgb(raw.data, width * height, channels, colour), width, height };
+}
+
+/** Expand grey to RGB and drop alpha, keeping every stored value exactly. */
+function toRgb(src: Uint8Array, pixels: number, channels: number, colour: number): Uint8Array {
+  if (channels === 3) return new Uint8Array(src.buffer, src.byteOffset, pixels * 3);
+  const out = new Uint8Array(pixels * 3);
+  let s = 0;
+  let o = 0;
+  if (colour === 1) {
+    for (let p = 0; p < pixels; p++, s += channels, o += 3) {
+      const v = src[s]!;
+      out[o] = v;
+      out[o + 1] = v;
+      out[o + 2] = v;
     }
   } else {
-    for (let i = 0; i < n; i++) {
-      const g = src[i * channels] as number;
-      data[i * 3] = g;
-      data[i * 3 + 1] = g;
-      data[i * 3 + 2] = g;
+    for (let p = 0; p < pixels; p++, s += channels, o += 3) {
+      out[o] = src[s]!;
+      out[o + 1] = src[s + 1]!;
+      out[o + 2] = src[s + 2]!;
     }
   }
-  return { data, width, height };
+  return out;
 }

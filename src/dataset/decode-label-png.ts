@@ -1,47 +1,131 @@
-// Exact decoding of label PNGs: one changed byte is a wrong label, so no colour management, no
-// resampling, no gamma. Label number = R + 256·G for RGB(A) (B ignored, as Broden encodes it),
-// the value itself for grey or palette images.
+// Exact decoding of label PNGs: one changed value is a wrong label, so label maps never go through
+// a general image library (which may apply gamma, ICC or palette conversions). fast-png with CRC
+// checks decodes them; this module turns its channels into one label number per pixel.
 import { readFile } from 'node:fs/promises';
-import { decode } from 'fast-png';
+import { decode, type DecodedPng } from 'fast-png';
 import { DatasetError } from '../util/errors.js';
 
+/** One label number per pixel, row-major, height*width. */
 export interface LabelMap {
   readonly width: number;
   readonly height: number;
   readonly labels: Uint16Array;
 }
 
-/** Decode PNG bytes into label numbers (see module comment). `file` names the source in errors. */
-export function decodeLabelPngBytes(bytes: Uint8Array, file: string): LabelMap {
-  let png: ReturnType<typeof decode>;
-  try {
-    png = decode(bytes);
-  } catch (err) {
-    throw new DatasetError(`${file}: not a readable PNG label map (${(err as Error).message}). Replace the file or run 'netdissect dataset validate'.`);
-  }
-  const { width, height, channels } = png;
-  const data = png.data;
-  const n = width * height;
-  const labels = new Uint16Array(n);
-  if (png.palette !== undefined || channels === 1 || channels === 2) {
-    // Palette indices or grey values are the label numbers themselves (alpha ignored).
-    for (let i = 0; i < n; i++) labels[i] = data[i * channels] as number;
-  } else {
-    if (png.depth !== 8) {
-      throw new DatasetError(`${file}: ${png.depth}-bit RGB label map; expected 8-bit RGB (label = R + 256·G) or grey.`);
-    }
-    for (let i = 0, j = 0; i < n; i++, j += channels) labels[i] = (data[j] as number) + 256 * (data[j + 1] as number);
-  }
-  return { width, height, labels };
+/** The stored samples of a PNG, unpacked to one array element per sample (1–16 bit). */
+export interface PngSamples {
+  readonly data: Uint8Array | Uint16Array;
+  readonly width: number;
+  readonly height: number;
+  /** 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA; palette images have 1 (the index). */
+  readonly channels: number;
+  readonly depth: number;
+  /** Palette entries [r, g, b(, a)] when the PNG is indexed. */
+  readonly palette?: readonly (readonly number[])[];
 }
 
-/** Read and decode a label PNG; a missing or corrupt file is a DatasetError naming it. */
-export async function decodeLabelPng(file: string): Promise<LabelMap> {
+export interface DecodeLabelOptions {
+  /**
+   * Palette (indexed) PNGs: 'index' (default) uses the palette index itself, as PASCAL-VOC-style
+   * datasets store class ids; 'rgb' looks the index up and uses R + 256·G, as a tool that first
+   * converts to RGB (PIL, scipy's imread) would read a Broden-encoded palette PNG.
+   */
+  readonly palette?: 'rgb' | 'index';
+}
+
+/**
+ * Decode the label PNG at `path`: label = value for grey (8 or 16 bit, also 1/2/4 bit),
+ * R + 256·G for 8-bit RGB or RGBA (B and alpha ignored), palette per `options.palette` (index).
+ * Throws DatasetError naming the file when missing, corrupt (CRC), truncated or not a PNG, and
+ * for 16-bit colour PNGs (R + 256·G would not fit 16 bits).
+ */
+export async function decodeLabelPng(path: string, options: DecodeLabelOptions = {}): Promise<LabelMap> {
+  return labelsFromSamples(await readPngSamples(path), path, options);
+}
+
+/** decodeLabelPng on bytes already read; `file` names them in messages. */
+export function decodeLabelPngBytes(
+  bytes: Uint8Array,
+  file: string,
+  options: DecodeLabelOptions = {},
+): LabelMap {
+  return labelsFromSamples(decodePngSamples(bytes, file), file, options);
+}
+
+/** Read and decode a PNG to its stored samples (for encodings other than R + 256·G, e.g. ADE20K). */
+export async function readPngSamples(path: string): Promise<PngSamples> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(file);
+    bytes = await readFile(path);
   } catch (err) {
-    throw new DatasetError(`${file}: cannot read label map (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
+    throw new DatasetError(
+      `cannot read label PNG ${path}: ${(err as Error).message}; check that the file exists and is readable`,
+    );
   }
-  return decodeLabelPngBytes(bytes, file);
+  return decodePngSamples(bytes, path);
+}
+
+/** Decode PNG bytes to stored samples, unpacking sub-byte depths. */
+export function decodePngSamples(bytes: Uint8Array, file: string): PngSamples {
+  let png: DecodedPng;
+  try {
+    png = decode(bytes, { checkCrc: true });
+  } catch (err) {
+    throw new DatasetError(
+      `cannot decode label PNG ${file}: ${(err as Error).message}; the file is corrupt, truncated or not a PNG — replace it`,
+    );
+  }
+  const { width, height, depth, channels } = png;
+  const expected = width * height * channels;
+  const data = depth < 8 ? unpackBits(png.data as Uint8Array, width, height, depth) : png.data;
+  if (data.length < expected) {
+    throw new DatasetError(
+      `cannot decode label PNG ${file}: ${data.length} samples for ${width}x${height}x${channels}; the file is truncated — replace it`,
+    );
+  }
+  const samples = data instanceof Uint8ClampedArray ? new Uint8Array(data.buffer, data.byteOffset, data.length) : data;
+  return png.palette
+    ? { data: samples, width, height, channels, depth, palette: png.palette }
+    : { data: samples, width, height, channels, depth };
+}
+
+/** PNG rows of 1/2/4-bit samples are packed MSB first and padded to a whole byte. */
+function unpackBits(packed: Uint8Array, width: number, height: number, depth: number): Uint8Array {
+  const out = new Uint8Array(width * height);
+  const rowBytes = Math.ceil((width * depth) / 8);
+  const mask = (1 << depth) - 1;
+  const perByte = 8 / depth;
+  let o = 0;
+  for (let y = 0; y < height; y++) {
+    const row = y * rowBytes;
+    for (let x = 0; x < width; x++) {
+      const byte = packed[row + Math.floor(x / perByte)] ?? 0;
+      const shift = 8 - depth * ((x % perByte) + 1);
+      out[o++] = (byte >> shift) & mask;
+    }
+  }
+  return out;
+}
+
+function labelsFromSamples(png: PngSamples, file: string, options: DecodeLabelOptions): LabelMap {
+  const { width, height, channels, data } = png;
+  const n = width * height;
+  const out = new Uint16Array(n);
+  if (png.palette && options.palette === 'rgb') {
+    const lut = new Uint16Array(256);
+    png.palette.forEach((rgb, i) => (lut[i] = (rgb[0] ?? 0) + 256 * (rgb[1] ?? 0)));
+    for (let p = 0; p < n; p++) out[p] = lut[data[p]!]!;
+    return { labels: out, width, height };
+  }
+  if (channels <= 2) {
+    for (let p = 0, s = 0; p < n; p++, s += channels) out[p] = data[s]!;
+    return { labels: out, width, height };
+  }
+  if (png.depth === 16) {
+    throw new DatasetError(
+      `cannot use label PNG ${file}: 16-bit colour; expected 8-bit RGB (label = R + 256·G) or 8/16-bit grey; re-save it`,
+    );
+  }
+  for (let p = 0, s = 0; p < n; p++, s += channels) out[p] = data[s]! + 256 * data[s + 1]!;
+  return { labels: out, width, height };
 }
