@@ -40,7 +40,7 @@ export function register(program: Command): void {
         model: DEMO_MODEL, layers: DEMO_LAYERS, out: flags.out, semantics: 'original',
         preprocess: { mean: [128, 128, 128], std: [128, 128, 128] }, quantile: 0.005, iouThreshold: 0.04,
         batch: 16, limit: null, topK: 10, memoryBudget: 2 * 1024 ** 3, skipBadImages: false, threads: 2,
-        restart: false, command: process.argv.slice(2),
+        restart: false, command: process.argv.slice(2), datasetSpec: { dataset: flags.dataset, format: 'broden' },
       }, progress);
       process.stdout.write(formatSummary(summary, 0.04));
       process.stdout.write(`\nOutputs: ${flags.out}/<layer>/tally.csv, results.json; run settings in ${flags.out}/run.json\n`);

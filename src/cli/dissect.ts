@@ -1,16 +1,16 @@
 // `netdissect dissect`: the whole Network Dissection of chosen layers, into a run directory.
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { openBroden } from '../dataset/broden/reader.js';
+import { addDatasetOptions, datasetSpecFromOptions, openDataset } from '../dataset/open.js';
+import { loadModel, resolveInputSize } from '../model/model.js';
 import { resolvePreprocess, PRESETS } from '../model/preprocess.js';
 import { dissect, type DissectSummary } from '../run/dissect.js';
 import { UsageError } from '../util/errors.js';
 import { StderrProgress } from '../util/progress.js';
 import { bytesOption, collect, intOption, numberListOption, numberOption, sizeOption } from './options.js';
 
-interface DissectFlags {
+interface DissectFlags extends Record<string, unknown> {
   model: string;
-  dataset?: string;
   layer?: string[];
   out: string;
   semantics: string;
@@ -18,7 +18,6 @@ interface DissectFlags {
   mean?: number[];
   std?: number[];
   inputSize?: [number, number];
-  categories?: string[];
   quantile: number;
   iouThreshold: number;
   batch: number;
@@ -34,11 +33,11 @@ interface DissectFlags {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('dissect')
     .description('dissect the units of chosen layers: thresholds, IoU against every concept, labels, into a run directory')
-    .requiredOption('--model <file>', 'ONNX model with one image input [N,3,H,W]')
-    .option('--dataset <dir>', 'Broden-format dataset directory (index.csv, label.csv, category.csv, c_*.csv, images/)')
+    .requiredOption('--model <file>', 'ONNX model with one image input [N,3,H,W]');
+  addDatasetOptions(cmd)
     .option('--layer <name>', 'tensor to dissect (repeatable, or comma-separated); `netdissect layers` lists them', collect)
     .requiredOption('--out <dir>', 'run directory (created; an existing run with the same settings is reused)')
     .option('--semantics <name>', "activation counting: 'original' (the paper's) or 'lite' (NetDissect-Lite's)", 'original')
@@ -46,7 +45,6 @@ export function register(program: Command): void {
     .option('--mean <r,g,b>', 'per-channel mean on 0..255 RGB (with --std; one value for all channels)', numberListOption('--mean'))
     .option('--std <r,g,b>', 'per-channel std on 0..255 RGB (with --mean)', numberListOption('--std'))
     .option('--input-size <h,w>', "input size when the model's is dynamic", sizeOption('--input-size'))
-    .option('--categories <list>', 'categories to use, comma-separated (default: all)', collect)
     .option('--quantile <q>', 'top quantile of activations that forms a mask', numberOption('--quantile', 0, 1), 0.005)
     .option('--iou-threshold <t>', 'IoU above which a unit is a detector', numberOption('--iou-threshold', 0, 1, false), 0.04)
     .option('--batch <n>', 'images per inference batch', intOption('--batch', 1, 4096), 16)
@@ -58,6 +56,7 @@ export function register(program: Command): void {
     .option('--restart', 'discard an existing run in --out and start over')
     .option('--checkpoint-every <n>', 'checkpoint the forward pass every N images (rerunning the command resumes)', intOption('--checkpoint-every', 1), 1000)
     .option('--checkpoint-minutes <m>', '... or every M minutes, whichever comes first', numberOption('--checkpoint-minutes', 0, 1e6), 5)
+    .option('--count-workers <n>', 'worker threads for counting (default: the number of cores)', intOption('--count-workers', 1, 64))
     .option('--quiet', 'no progress on stderr')
     .addHelpText('after', `
 Outputs, per layer in RUN_DIR/<layer>/: tally.csv, thresholds.csv, results.json; RUN_DIR/run.json.
@@ -66,11 +65,16 @@ Example:
   netdissect dissect --model mobilenet_v2.onnx --dataset broden1_224 --layer Conv_1_preact \\
     --mean 128 --std 128 --out runs/mnv2`)
     .action(async (flags: DissectFlags) => {
-      if (!flags.dataset) throw new UsageError('--dataset <dir> is required (a Broden-format directory).');
       if (!flags.layer || flags.layer.length === 0) throw new UsageError('give at least one --layer (run `netdissect layers --model M.onnx` to list them).');
       if (flags.semantics !== 'original' && flags.semantics !== 'lite') throw new UsageError(`--semantics must be 'original' or 'lite', got '${flags.semantics}'.`);
       const preprocess = resolvePreprocess(flags.preprocess, flags.mean, flags.std);
-      const ds = await openBroden(flags.dataset, flags.categories ? { categories: flags.categories } : {});
+      // Resized label maps (not Broden's) default to half the model input, as Broden's are.
+      const spec = datasetSpecFromOptions(flags);
+      if (!spec.labelSize) {
+        const [h, w] = resolveInputSize(await loadModel(flags.model), flags.inputSize);
+        spec.labelSize = [Math.max(1, Math.floor(h / 2)), Math.max(1, Math.floor(w / 2))];
+      }
+      const ds = await openDataset(spec);
       const summary = await dissect(ds, {
         model: flags.model,
         layers: flags.layer,
@@ -90,6 +94,8 @@ Example:
         checkpointImages: flags.checkpointEvery,
         checkpointSeconds: flags.checkpointMinutes * 60,
         command: process.argv.slice(2),
+        datasetSpec: spec,
+        ...(typeof flags['countWorkers'] === 'number' ? { countWorkers: flags['countWorkers'] } : {}),
       }, flags.quiet ? undefined : new StderrProgress());
       process.stdout.write(formatSummary(summary, flags.iouThreshold));
     });

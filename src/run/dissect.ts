@@ -3,8 +3,11 @@
 // the run directory. Settings are validated by the caller (src/cli/dissect.ts).
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
+import type { DatasetSpec } from '../dataset/open.js';
 import type { ConceptDataset, ImageLabels } from '../dataset/types.js';
 import { labelUnit, layerStats, type CountsView, type UnitLabels } from '../label/labels.js';
 import { InferenceWorker, type OutputTensor } from '../model/inference.js';
@@ -14,6 +17,7 @@ import { fitToInput, writeInput, type Preprocess } from '../model/preprocess.js'
 import { CandidateCache, SegmentBuilder, type Segment } from '../quantile/candidate-cache.js';
 import { TopImages } from '../quantile/top-images.js';
 import { TopQuantileState } from '../quantile/top-quantile.js';
+import type { Chunk, ChunkLayer, CountWorkerInit } from '../tally/count-worker.js';
 import { LayerCounts, prepareLabels, type LabelTables, type Semantics } from '../tally/counter.js';
 import { DatasetError, ModelError, NetDissectError, RunDirError } from '../util/errors.js';
 import { silentProgress, type ProgressSink } from '../util/progress.js';
@@ -45,6 +49,13 @@ export interface DissectSettings {
   readonly checkpointImages?: number;
   readonly checkpointSeconds?: number;
   readonly command: readonly string[];
+  /**
+   * How worker threads reopen the dataset for counting in parallel (the dataset must be the one
+   * `openDataset(datasetSpec)` returns). Without it, counting runs on the main thread.
+   */
+  readonly datasetSpec?: DatasetSpec;
+  /** Worker threads for counting (default: the machine's cores). */
+  readonly countWorkers?: number;
   /** Messages for the user (resuming, already complete); stderr by default. */
   readonly log?: (message: string) => void;
 }
@@ -212,7 +223,10 @@ export async function dissect(ds: ConceptDataset, s: DissectSettings, progress: 
     t = now();
     const tables = labelTables(ds);
     const truth = new Float64Array(tables.labelCount);
-    const counts = await countPass(ds, images.length, s.semantics, states, thresholds, tables, truth, skippedSet, skipped, s.skipBadImages, progress);
+    const workers = Math.min(s.countWorkers ?? availableParallelism(), 8);
+    const counts = s.datasetSpec && workers > 1
+      ? await countPassParallel(s.datasetSpec, workers, ds, images.length, s.semantics, states, thresholds, tables, truth, skippedSet, skipped, s.skipBadImages, progress)
+      : await countPass(ds, images.length, s.semantics, states, thresholds, tables, truth, skippedSet, skipped, s.skipBadImages, progress);
     timings['counting'] = now() - t;
 
     t = now();
@@ -539,6 +553,129 @@ async function countPass(
     progress.finish();
   }
   return counts;
+}
+
+/** Images per chunk sent to a counting worker. */
+const COUNT_CHUNK = 32;
+
+/**
+ * Pass 2 on worker threads: the main thread walks the candidate cache in image order and sends
+ * chunks of images with their above-threshold maps; each worker reads those images' labels and
+ * counts. Partial counts are integers, summed here: the same result as one thread, bit for bit.
+ */
+async function countPassParallel(
+  spec: DatasetSpec, nWorkers: number, ds: ConceptDataset, n: number, semantics: Semantics, states: LayerState[],
+  thresholds: Float64Array[], tables: LabelTables, truth: Float64Array, skippedSet: Set<number>, skipped: Skip[],
+  skipBad: boolean, progress: ProgressSink,
+): Promise<LayerCounts[]> {
+  let maxPixels = 0;
+  for (let i = 0; i < n; i++) maxPixels = Math.max(maxPixels, ds.images[i]!.sh * ds.images[i]!.sw);
+  const init: CountWorkerInit = {
+    spec, tables, semantics, maxPixels, skipBadImages: skipBad,
+    layers: states.map((st) => ({ units: st.units, h: st.info.shape[1], w: st.info.shape[2] })),
+  };
+  const workers = Array.from({ length: nWorkers }, () => new Worker(new URL('../tally/count-worker.js', import.meta.url), { workerData: init }));
+  const inFlight = workers.map(() => 0);
+  let failure: Error | null = null;
+  let wake: (() => void) | null = null;
+  let done = 0;
+  const finished: Promise<{ truth: Float64Array; skipped: Skip[]; intersection: Float64Array[]; activation: Float64Array[] }>[] = [];
+  workers.forEach((w, wi) => {
+    finished.push(new Promise((resolve, reject) => {
+      w.on('message', (msg: { done?: number; images?: number; error?: string; datasetError?: boolean; finished?: boolean }) => {
+        if (msg.done !== undefined) {
+          inFlight[wi]!--;
+          done += msg.images!;
+          progress.update(Math.min(done + skippedSet.size, n));
+        } else if (msg.error !== undefined) {
+          failure = msg.datasetError ? new DatasetError(msg.error) : new Error(msg.error);
+          reject(failure);
+        } else if (msg.finished) {
+          resolve(msg as unknown as { truth: Float64Array; skipped: Skip[]; intersection: Float64Array[]; activation: Float64Array[] });
+        }
+        wake?.();
+      });
+      w.on('error', (err) => { failure = err; reject(err); wake?.(); });
+    }));
+    finished[wi]!.catch(() => undefined);
+  });
+  const t32 = thresholds.map((th) => Float32Array.from(th));
+  const cursors = states.map((st) => ({ it: st.cache.read(), seg: null as Segment | null, pos: 0 }));
+  progress.start('counting', n);
+  try {
+    let chunkId = 0;
+    for (let a = 0; a < n; a += COUNT_CHUNK) {
+      const b = Math.min(a + COUNT_CHUNK, n);
+      const images: number[] = [];
+      for (let i = a; i < b; i++) if (!skippedSet.has(i)) images.push(i);
+      const layers: ChunkLayer[] = states.map((st, li) => collectChunk(cursors[li]!, st.mapSize, t32[li]!, b, skippedSet));
+      // Send to the least busy worker; wait while every worker has two chunks queued.
+      for (;;) {
+        if (failure) throw failure;
+        const wi = inFlight.indexOf(Math.min(...inFlight));
+        if (inFlight[wi]! < 2) {
+          inFlight[wi]!++;
+          const chunk: Chunk = { id: chunkId++, images, layers };
+          workers[wi]!.postMessage({ chunk }, layers.flatMap((l) => [l.images.buffer, l.units.buffer, l.thresholds.buffer, l.maps.buffer]) as ArrayBuffer[]);
+          break;
+        }
+        await new Promise<void>((r) => { wake = r; });
+        wake = null;
+      }
+    }
+    for (const w of workers) w.postMessage({ finish: true });
+    const parts = await Promise.all(finished);
+    const counts = states.map((st) => new LayerCounts(st.units, st.info.shape[1], st.info.shape[2], tables, semantics, 1));
+    for (const part of parts) {
+      for (let l = 0; l < truth.length; l++) truth[l] = (truth[l] as number) + (part.truth[l] as number);
+      counts.forEach((c, li) => {
+        const pi = part.intersection[li]!;
+        for (let j = 0; j < pi.length; j++) if (pi[j] !== 0) c.intersection[j] = (c.intersection[j] as number) + (pi[j] as number);
+        const pa = part.activation[li]!;
+        for (let j = 0; j < pa.length; j++) c.activation[j] = (c.activation[j] as number) + (pa[j] as number);
+      });
+      skipped.push(...part.skipped);
+    }
+    skipped.sort((x, y) => x.index - y.index);
+    return counts;
+  } finally {
+    progress.finish();
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+/** Take from a layer's cache cursor every entry of images < end whose max passes its threshold. */
+function collectChunk(
+  cur: { it: Generator<Segment>; seg: Segment | null; pos: number }, mapSize: number, t32: Float32Array, end: number, skippedSet: Set<number>,
+): ChunkLayer {
+  const images: number[] = [];
+  const units: number[] = [];
+  const thr: number[] = [];
+  const picks: { seg: Segment; pos: number }[] = [];
+  for (;;) {
+    if (!cur.seg || cur.pos >= cur.seg.count) {
+      const nx = cur.it.next();
+      if (nx.done) break;
+      cur.seg = nx.value;
+      cur.pos = 0;
+      continue;
+    }
+    const seg = cur.seg;
+    const img = seg.images[cur.pos] as number;
+    if (img >= end) break;
+    const u = seg.units[cur.pos] as number;
+    const t = t32[u] as number;
+    if (!skippedSet.has(img) && (seg.maxes[cur.pos] as number) > t) {
+      images.push(img);
+      units.push(u);
+      thr.push(t);
+      picks.push({ seg, pos: cur.pos });
+    }
+    cur.pos++;
+  }
+  const maps = new Float32Array(picks.length * mapSize);
+  picks.forEach((p, i) => maps.set(p.seg.maps.subarray(p.pos * mapSize, (p.pos + 1) * mapSize), i * mapSize));
+  return { images: Int32Array.from(images), units: Int32Array.from(units), thresholds: Float32Array.from(thr), maps };
 }
 
 /** Where the clipped units come from, and which tensor to dissect instead. */

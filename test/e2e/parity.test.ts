@@ -29,6 +29,8 @@ function settings(out: string, semantics: 'original' | 'lite'): DissectSettings 
   return {
     model: MOBILENET, layers: LAYERS, out, semantics, preprocess: PREPROCESS, quantile: 0.005, iouThreshold: 0.04,
     batch: 16, limit: null, topK: 5, memoryBudget: 1024 ** 3, skipBadImages: false, threads: 1, restart: true, command: [],
+    // 'lite' counts on two worker threads, 'original' on the main thread: both paths are checked.
+    ...(semantics === 'lite' ? { datasetSpec: { dataset: path.join(PARITY, 'dataset'), format: 'broden' as const }, countWorkers: 2 } : { countWorkers: 1 }),
   };
 }
 
