@@ -4,6 +4,7 @@ import { register as registerDissect } from './dissect.js';
 import { register as registerLayers } from './layers.js';
 import { register as registerDemo } from './demo.js';
 import { register as registerMakeDataset } from './make-dataset.js';
+import { register as registerStats } from './stats.js';
 
 type Register = (program: Command) => void;
 
@@ -12,6 +13,7 @@ const registrations: Register[] = [
   registerLayers,
   registerMakeDataset,
   registerDemo,
+  registerStats,
 ];
 
 export function registerCommands(program: Command): void {
