@@ -5,6 +5,7 @@ import { register as registerLayers } from './layers.js';
 import { register as registerDemo } from './demo.js';
 import { register as registerMakeDataset } from './make-dataset.js';
 import { register as registerStats } from './stats.js';
+import { register as registerCompare } from './compare.js';
 
 type Register = (program: Command) => void;
 
@@ -14,6 +15,7 @@ const registrations: Register[] = [
   registerMakeDataset,
   registerDemo,
   registerStats,
+  registerCompare,
 ];
 
 export function registerCommands(program: Command): void {
