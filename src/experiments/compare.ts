@@ -99,7 +99,7 @@ function defaultLabel(input: string): string {
   const base = path.basename(resolved);
   if (isDirectory(resolved)) return base;
   // A layer's generic file name says nothing: name it by its folder.
-  if (base === 'results.json' || base === 'tally.csv') return path.basename(path.dirname(resolved));
+  if (base === 'results.json' || base === 'tally.csv' || base === 'run.json') return path.basename(path.dirname(resolved));
   return base.replace(/\.(csv|json)$/i, '');
 }
 
