@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../util/errors.js';
 import { compareRuns, writeComparison } from '../experiments/compare.js';
-import { parseIouThreshold } from './experiment-options.js';
+import { numberOption } from './options.js';
 
 interface CompareOptions {
   readonly out: string;
@@ -24,7 +24,7 @@ export function register(program: Command): void {
     .requiredOption('--out <dir>', 'output folder (created; its compare.* and index.html are replaced)')
     .option('--labels <a,b,...>', 'one name per input, comma-separated (default: the folder or file name)')
     .option('--layer <name>', 'only this layer of each run directory (tensor name or folder name)')
-    .option('--iou-threshold <t>', 'a unit counts when its IoU is strictly above this', parseIouThreshold, 0.04)
+    .option('--iou-threshold <t>', 'a unit counts when its IoU is strictly above this', numberOption('--iou-threshold', 0, 1, false), 0.04)
     .action((inputs: string[], opts: CompareOptions) => {
       const labels = opts.labels === undefined ? undefined : opts.labels.split(',').map((s) => s.trim());
       if (labels?.some((l) => l === '')) throw new UsageError(`--labels '${opts.labels}' has an empty name; give one non-empty name per input`);

@@ -2,7 +2,7 @@
 // (ours, NetDissect-Lite's or the original tool's), as a table or JSON on stdout.
 import type { Command } from 'commander';
 import { detectorStats, readTally, type DetectorStats } from '../experiments/tally-stats.js';
-import { parseIouThreshold } from './experiment-options.js';
+import { numberOption } from './options.js';
 
 interface StatsOptions {
   readonly iouThreshold: number;
@@ -18,7 +18,7 @@ export function register(program: Command): void {
         '(per category, distinct labels among units whose category-best IoU passes; summed)',
     )
     .argument('<tally...>', 'tally.csv files (columns found by header name; CRLF or LF)')
-    .option('--iou-threshold <t>', 'a unit counts when its IoU is strictly above this', parseIouThreshold, 0.04)
+    .option('--iou-threshold <t>', 'a unit counts when its IoU is strictly above this', numberOption('--iou-threshold', 0, 1, false), 0.04)
     .option('--json', 'print JSON (one object per file, with the concepts) instead of a table', false)
     .action((files: string[], opts: StatsOptions) => {
       // Read every file first so a malformed one fails before anything is printed.

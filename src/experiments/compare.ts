@@ -2,12 +2,13 @@
 // training run, in the order given. Loads each input (a run directory, a results.json or a
 // tally.csv), computes the detector statistics of every layer at one IoU threshold, and writes
 // compare.csv, compare.json and index.html (a static page, see compare-page.ts).
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { DatasetError, RunDirError, UsageError } from '../util/errors.js';
 import { TOOL_VERSION } from '../util/version.js';
 import { RESULTS_SCHEMA_VERSION, type LayerResults } from '../run/results-types.js';
 import type { RunManifest } from '../run/run-types.js';
+import { writeFileAtomic } from '../run/atomic.js';
 import { csvLine } from './csv.js';
 import { detectorStats, readTally, unitTableFromResults, type DetectorStats, type UnitTable } from './tally-stats.js';
 import { renderComparePage } from './compare-page.js';
@@ -223,13 +224,7 @@ export function writeComparison(c: Comparison, outDir: string): string[] {
   ];
   return files.map(([name, text]) => {
     const target = path.join(outDir, name);
-    const tmp = `${target}.tmp-${process.pid}`;
-    try {
-      writeFileSync(tmp, text);
-      renameSync(tmp, target);
-    } catch (err) {
-      throw new RunDirError(`cannot write ${target}: ${(err as Error).message}`);
-    }
+    writeFileAtomic(target, text);
     return target;
   });
 }

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { DatasetError } from '../util/errors.js';
 import type { CategoryStats, LayerResults } from '../run/results-types.js';
-import { parseCsv } from './csv.js';
+import { parseCsv } from '../dataset/csv.js';
 
 /** A unit's best label in one category (label '' = none: no label of the category has IoU > 0). */
 export interface CategoryBest {
@@ -76,9 +76,8 @@ export function readTally(file: string): UnitTable {
  * Categories are in the order of their first column. `file` names the source in errors.
  */
 export function parseTally(text: string, file: string): UnitTable {
-  const records = parseCsv(text, file);
-  const header = records[0];
-  if (!header) throw new DatasetError(`${file}: empty file; expected a tally.csv header starting with unit,category,label,score`);
+  const table = parseCsv(text, file);
+  const header = { line: 1, fields: table.header };
   const where = new Map<string, number>();
   header.fields.forEach((name, i) => {
     if (where.has(name)) throw new DatasetError(`${file}:${header.line}: column '${name}' appears twice in the header`);
@@ -110,9 +109,9 @@ export function parseTally(text: string, file: string): UnitTable {
 
   const seen = new Set<number>();
   const units: UnitLabels[] = [];
-  for (const rec of records.slice(1)) {
-    const at = `${file}:${rec.line}`;
-    const f = rec.fields;
+  for (const row of table.rows) {
+    const at = `${file}:${row.line}`;
+    const f = row.cells;
     if (f.length !== header.fields.length) {
       throw new DatasetError(`${at}: ${f.length} fields, the header has ${header.fields.length}; the row is cut or has extra commas`);
     }

@@ -53,6 +53,6 @@ describe('netdissect stats', () => {
   it('rejects a bad threshold as a usage error (exit 2)', () => {
     const r = netdissect(['stats', '--iou-threshold', 'x', file]);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /--iou-threshold 'x' is not a number/);
+    assert.match(r.stderr, /--iou-threshold must be a number between 0 and 1, got 'x'/);
   });
 });

@@ -80,7 +80,7 @@ describe('parseTally', () => {
     ['a missing iou column', good.join('\n').replace('part-iou', 'part-score'), /^bad\.csv:1: category 'part' has no 'part-iou' column/],
     ['a missing score column', good.join('\n').replace(',score,', ',scor,'), /^bad\.csv:1: header lacks column\(s\) score/],
     ['an unterminated quote', withLine(3, good[2]!.replace('dog', '"dog')), /^bad\.csv:3: unterminated quoted field/],
-    ['an empty file', '', /^bad\.csv: empty file/],
+    ['an empty file', '', /^bad\.csv: the file is empty/],
     ['a label-less positive IoU', withLine(2, good[1]!.replace('red,', ',')), /^bad\.csv:2: color-iou is 0\.05 > 0 but color-label is empty/],
   ];
   for (const [what, text, message] of cases) {
