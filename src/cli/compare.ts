@@ -16,6 +16,7 @@ interface CompareOptions {
 export function register(program: Command): void {
   program
     .command('compare')
+    .summary('compare runs, layers or checkpoints: compare.csv, compare.json, index.html')
     .description(
       'Compare dissections in the order given: detectors and unique detectors per category as ' +
         'grouped bars and as lines over the order; writes DIR/compare.csv, compare.json, index.html',

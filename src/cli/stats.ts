@@ -12,6 +12,7 @@ interface StatsOptions {
 export function register(program: Command): void {
   program
     .command('stats')
+    .summary('detector statistics of tally.csv files (ours, NetDissect-Lite, original NetDissect)')
     .description(
       'Detector statistics of tally.csv files (this tool, NetDissect-Lite or the original NetDissect): ' +
         'detectors per category (by best label), unique concepts, and the paper\'s unique detectors ' +
