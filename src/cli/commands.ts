@@ -6,6 +6,8 @@ import { register as registerDemo } from './demo.js';
 import { register as registerMakeDataset } from './make-dataset.js';
 import { register as registerDataset } from './dataset.js';
 import { register as registerDownload } from './download.js';
+import { register as registerStats } from './stats.js';
+import { register as registerCompare } from './compare.js';
 
 type Register = (program: Command) => void;
 
@@ -16,6 +18,8 @@ const registrations: Register[] = [
   registerDemo,
   registerDataset,
   registerDownload,
+  registerStats,
+  registerCompare,
 ];
 
 export function registerCommands(program: Command): void {

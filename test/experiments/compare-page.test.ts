@@ -1,0 +1,67 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { escapeHtml, groupedBarChart, lineChart, renderComparePage } from '../../src/experiments/compare-page.js';
+import type { Comparison } from '../../src/experiments/compare.js';
+import { detectorStats, parseTally } from '../../src/experiments/tally-stats.js';
+
+const EVIL = '<img src=x onerror=alert(1)>';
+
+describe('escapeHtml', () => {
+  it('escapes the five HTML-significant characters', () => {
+    assert.equal(escapeHtml(`<a href="x">'&'</a>`), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+  });
+});
+
+describe('groupedBarChart', () => {
+  it('draws one bar per non-null value, heights proportional to a nice maximum', () => {
+    // Max 10 -> ticks 0, 2, ..., 10: 10 fills the 220-pixel plot, 5 half of it.
+    const svg = groupedBarChart({
+      title: 't',
+      x: ['a', 'b'],
+      series: [
+        { name: 's1', color: '#000', values: [10, 5] },
+        { name: 's2', color: '#111', values: [null, 0] },
+      ],
+      yLabel: 'units',
+    });
+    const heights = [...svg.matchAll(/<rect class="bar"[^>]* height="([\d.]+)"/g)].map((m) => Number(m[1]));
+    assert.deepEqual(heights, [220, 110, 0]);
+    assert.match(svg, /<title>a · s1: 10<\/title>/);
+    assert.equal([...svg.matchAll(/class="tick"[^>]*>(\d+)</g)].map((m) => m[1]).join(), '0,2,4,6,8,10');
+  });
+  it('escapes every label, series name and title', () => {
+    const svg = groupedBarChart({ title: EVIL, x: [EVIL], series: [{ name: EVIL, color: '#000', values: [1] }], yLabel: EVIL });
+    assert.ok(!svg.includes('<img'), svg);
+    assert.ok(svg.includes('&lt;img src=x onerror=alert(1)&gt;'));
+  });
+});
+
+describe('lineChart', () => {
+  it('breaks a line at a null and marks each value', () => {
+    const svg = lineChart({ title: 't', x: ['1', '2', '3', '4'], series: [{ name: 's', color: '#000', values: [1, null, 3, 4], dashed: true }], yLabel: 'y' });
+    const d = /<path class="line" d="([^"]+)"/.exec(svg)?.[1] ?? '';
+    assert.equal((d.match(/M/g) ?? []).length, 2);
+    assert.equal((d.match(/L/g) ?? []).length, 1);
+    assert.equal((svg.match(/<circle /g) ?? []).length, 3);
+    assert.match(svg, /stroke-dasharray/);
+  });
+});
+
+describe('renderComparePage', () => {
+  it('writes a page without script whose untrusted strings are all escaped', () => {
+    const table = parseTally(`unit,category,label,score,${EVIL}-label,${EVIL}-iou\n1,"${EVIL}","${EVIL}",0.5,"${EVIL}",0.5\n`, 't.csv');
+    const c: Comparison = {
+      schema: 'netdissect/compare',
+      version: 1,
+      tool: { name: 'netdissect', version: '0.1.0' },
+      iouThreshold: 0.04,
+      categories: [EVIL],
+      entries: [{ order: 1, label: EVIL, source: EVIL, layer: EVIL, model: EVIL, rotation: null, stats: detectorStats(table, 0.04) }],
+    };
+    const html = renderComparePage(c);
+    assert.ok(!/<script|<img|onerror=alert\(1\)>/.test(html.replace(/&lt;img src=x onerror=alert\(1\)&gt;/g, '')));
+    assert.ok(!html.includes('<img'));
+    assert.equal((html.match(/<svg /g) ?? []).length, 4);
+    assert.match(html, /Content-Security-Policy" content="default-src 'none'/);
+  });
+});
