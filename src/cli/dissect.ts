@@ -28,6 +28,8 @@ interface DissectFlags extends Record<string, unknown> {
   threads: number;
   restart?: boolean;
   checkpointEvery: number;
+  rotate?: number;
+  rotateAlpha: number;
   checkpointMinutes: number;
   quiet?: boolean;
 }
@@ -54,6 +56,8 @@ export function register(program: Command): void {
     .option('--skip-bad-images', 'skip unreadable images (counted and listed in run.json) instead of failing')
     .option('--threads <n>', 'ONNX Runtime intra-op threads (at most 2 keeps features bit-identical across batch sizes)', intOption('--threads', 1, 256), Math.min(2, availableParallelism()))
     .option('--restart', 'discard an existing run in --out and start over')
+    .option('--rotate <seed>', 'rotate each layer\'s unit basis by a Haar-random rotation drawn from this seed before thresholds (paper section 3.2)', intOption('--rotate', 0, 0xffffffff))
+    .option('--rotate-alpha <a>', 'fraction of that rotation along its geodesic: 0 = identity, 1 = the full rotation', numberOption('--rotate-alpha', 0, 1, false), 1)
     .option('--checkpoint-every <n>', 'checkpoint the forward pass every N images (rerunning the command resumes)', intOption('--checkpoint-every', 1), 1000)
     .option('--checkpoint-minutes <m>', '... or every M minutes, whichever comes first', numberOption('--checkpoint-minutes', 0, 1e6), 5)
     .option('--count-workers <n>', 'worker threads for counting (default: the number of cores)', intOption('--count-workers', 1, 64))
@@ -91,6 +95,7 @@ Example:
         skipBadImages: flags.skipBadImages === true,
         threads: flags.threads,
         restart: flags.restart === true,
+        ...(flags.rotate !== undefined ? { rotation: { seed: flags.rotate, alpha: flags.rotateAlpha } } : {}),
         checkpointImages: flags.checkpointEvery,
         checkpointSeconds: flags.checkpointMinutes * 60,
         command: process.argv.slice(2),

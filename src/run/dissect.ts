@@ -15,6 +15,7 @@ import { loadModel, resolveInputSize, resolveLayers, type LayerInfo, type Loaded
 import { withExtraOutputs } from '../model/onnx-proto.js';
 import { fitToInput, writeInput, type Preprocess } from '../model/preprocess.js';
 import { CandidateCache, SegmentBuilder, type Segment } from '../quantile/candidate-cache.js';
+import { fractionalRotation, haarOrthogonal, rotateFeatures } from '../experiments/rotation.js';
 import { TopImages } from '../quantile/top-images.js';
 import { TopQuantileState } from '../quantile/top-quantile.js';
 import type { Chunk, ChunkLayer, CountWorkerInit } from '../tally/count-worker.js';
@@ -45,6 +46,8 @@ export interface DissectSettings {
   readonly skipBadImages: boolean;
   readonly threads: number;
   readonly restart: boolean;
+  /** Rotate each layer's unit basis before thresholds (the paper's interpretability-of-basis test). */
+  readonly rotation?: { readonly seed: number; readonly alpha: number };
   /** Checkpoint the forward pass after this many images, or this many seconds, whichever first. */
   readonly checkpointImages?: number;
   readonly checkpointSeconds?: number;
@@ -97,6 +100,8 @@ interface LayerState {
   readonly cache: CandidateCache;
   readonly builder: SegmentBuilder;
   readonly top: TopImages;
+  /** The basis rotation applied to this layer's activations, units×units row-major. */
+  readonly rotation: Float64Array | null;
 }
 
 interface Skip {
@@ -127,6 +132,7 @@ export async function dissect(ds: ConceptDataset, s: DissectSettings, progress: 
     categories: ds.categories,
     topK: s.topK,
     preprocess: { mean: s.preprocess.mean, std: s.preprocess.std, inputSize },
+    ...(s.rotation ? { rotation: { seed: s.rotation.seed, alpha: s.rotation.alpha } } : {}),
   };
   const datasetDigest = digestDataset(ds);
   const runLayers: RunLayer[] = layers.map((l) => ({ name: l.name, dir: layerDirName(l.name), shape: l.shape }));
@@ -177,6 +183,7 @@ export async function dissect(ds: ConceptDataset, s: DissectSettings, progress: 
         cache: new CandidateCache(mapSize, path.join(s.out, '.cache'), runLayers[i]!.dir),
         builder: new SegmentBuilder(mapSize),
         top: new TopImages(units, s.topK, mapSize),
+        rotation: s.rotation ? fractionalRotation(haarOrthogonal(units, s.rotation.seed), units, s.rotation.alpha) : null,
       };
     });
 
@@ -426,7 +433,16 @@ async function forwardPass(
       next = start + s.batch < n ? load(start + s.batch) : null;
       next?.catch(() => undefined); // surfaced when awaited
       const outputs = await running;
-      if (outputs) for (const st of states) absorb(st, outputs[st.info.name]!, batch.indices, ds);
+      if (outputs) {
+        for (const st of states) {
+          const out = outputs[st.info.name]!;
+          const [units, h, w] = st.info.shape;
+          const rotated = st.rotation && out.data.length === batch.indices.length * units * h * w
+            ? { ...out, data: rotateFeatures(out.data, batch.indices.length, units, h, w, st.rotation) }
+            : out;
+          absorb(st, rotated, batch.indices, ds);
+        }
+      }
       manageMemory(states, s.memoryBudget);
       const done = Math.min(start + s.batch, n);
       if (done < n && (done - lastImages >= everyImages || now() - lastTime >= everySeconds)) {
