@@ -2,6 +2,7 @@
 // dataset is named the same way as for `dissect` (src/dataset/open.ts).
 import { Command, Option } from 'commander';
 import { openDataset, addDatasetOptions, datasetSpecFromOptions } from '../dataset/open.js';
+import { forEachOrdered } from '../dataset/ordered.js';
 import { formatProblem } from '../dataset/problems.js';
 import { StatsCollector, total, type DatasetStats } from '../dataset/stats.js';
 import { validateDataset } from '../dataset/validate.js';
@@ -69,10 +70,10 @@ export function register(program: Command): void {
 async function collect(ds: ConceptDataset): Promise<DatasetStats> {
   const stats = new StatsCollector(ds);
   const progress = progressLine('reading labels');
-  for (const rec of ds.images) {
-    stats.add(rec.index, await ds.readLabels(rec.index));
-    progress(rec.index + 1, ds.images.length);
-  }
+  await forEachOrdered(ds.images.length, 8, (i) => ds.readLabels(i), (i, labels) => {
+    stats.add(i, labels);
+    progress(i + 1, ds.images.length);
+  });
   return stats.result();
 }
 

@@ -6,10 +6,11 @@ import path from 'node:path';
 import { readCsv, type CsvRow, type CsvTable } from './csv.js';
 import { decodeRgb } from './decode-image.js';
 import { decodeLabelPng } from './decode-label-png.js';
+import { forEachOrdered } from './ordered.js';
 import type { DatasetProblem } from './problems.js';
 import { NetDissectError } from '../util/errors.js';
 
-/** Check the Broden folder `root`; returns the number of index rows whose files were checked. */
+/** Check the Broden folder `root`; returns the number of well-formed index rows checked. */
 export async function validateBroden(
   root: string,
   problems: DatasetProblem[],
@@ -113,14 +114,37 @@ export async function validateBroden(
     })).map((f) => String(f).split(path.sep).join('/')),
   );
   const rows = wellFormed(index);
-  let checked = 0;
-  for (const [k, r] of rows.entries()) {
+  // Rows are checked with a few in flight; each row's problems are appended in row order.
+  await forEachOrdered(rows.length, 8, (k) => checkRow(rows[k]!), (k, found) => {
+    problems.push(...found);
+    progress?.(k + 1, rows.length);
+  });
+  return rows.length;
+
+  async function checkRow(r: CsvRow): Promise<DatasetProblem[]> {
+    const found: DatasetProblem[] = [];
+    const where = (msg: string): void => {
+      found.push({ severity: 'error', file: index!.file, line: r.line, message: msg });
+    };
+    const attempt = async (fn: () => Promise<unknown>): Promise<void> => {
+      try {
+        await fn();
+      } catch (err) {
+        if (!(err instanceof NetDissectError)) throw err;
+        where(err.message);
+      }
+    };
     const image = r.cells[imageCol]!.trim();
-    const dims = [1, 2, 3, 4].map((i) => int(index, r, cols[i]!, i >= 3 ? 1 : 0));
-    const where = (msg: string): void => error(index.file, r.line, msg);
+    const dims = [1, 2, 3, 4].map((i) => {
+      const s = (r.cells[cols[i]!] ?? '').trim();
+      const min = i >= 3 ? 1 : 0;
+      if (/^\d+$/.test(s) && Number(s) >= min) return Number(s);
+      where(`column '${index!.header[cols[i]!]}' must be an integer ≥ ${min}, found '${s}'`);
+      return undefined;
+    });
     if (image === '') where("empty 'image' cell");
     else if (!present.has(image)) where(`image ${image} is not in images/`);
-    else await attempt(() => decodeRgb(path.join(imagesDir, image)), index.file, r.line);
+    else await attempt(() => decodeRgb(path.join(imagesDir, image)));
     for (const [ci, c] of categories.entries()) {
       for (const piece of r.cells[cols[5 + ci]!]!.split(';')) {
         const p = piece.trim();
@@ -142,21 +166,10 @@ export async function validateBroden(
           const unknown = new Set<number>();
           for (const v of m.labels) if (v !== 0 && !labelCats.has(v)) unknown.add(v);
           if (unknown.size > 0) where(`label map ${p} has label(s) ${[...unknown].slice(0, 10).join(', ')} that label.csv lacks`);
-        }, index.file, r.line);
+        });
       }
     }
-    checked++;
-    progress?.(k + 1, rows.length);
-  }
-  return checked;
-
-  async function attempt(fn: () => Promise<unknown>, file: string, line: number): Promise<void> {
-    try {
-      await fn();
-    } catch (err) {
-      if (!(err instanceof NetDissectError)) throw err;
-      error(file, line, err.message);
-    }
+    return found;
   }
 }
 

@@ -3,6 +3,7 @@
 import { formatProblem, type DatasetProblem } from './problems.js';
 import { openDataset, resolveSpec, type DatasetSpec } from './open.js';
 import { validateBroden } from './validate-broden.js';
+import { forEachOrdered } from './ordered.js';
 import { NetDissectError } from '../util/errors.js';
 import type { ConceptDataset } from './types.js';
 
@@ -35,20 +36,31 @@ export async function validateDataset(spec: DatasetSpec, progress?: (done: numbe
     problems.push({ severity: 'error', file: spec.dataset ?? spec.images ?? '', message: err.message });
     return { images: 0, problems };
   }
-  for (const rec of ds.images) {
-    for (const read of [() => ds.readImage(rec.index), () => checkLabels(rec.index)]) {
-      try {
-        await read();
-      } catch (err) {
-        if (!(err instanceof NetDissectError)) throw err;
-        problems.push({ severity: 'error', file: rec.file, message: err.message });
+  // Each image's problems are gathered by its own task and appended in index order.
+  await forEachOrdered(
+    ds.images.length,
+    8,
+    async (i) => {
+      const found: DatasetProblem[] = [];
+      const file = ds.images[i]!.file;
+      for (const read of [() => ds.readImage(i), () => checkLabels(i, found)]) {
+        try {
+          await read();
+        } catch (err) {
+          if (!(err instanceof NetDissectError)) throw err;
+          found.push({ severity: 'error', file, message: err.message });
+        }
       }
-    }
-    progress?.(rec.index + 1, ds.images.length);
-  }
+      return found;
+    },
+    (i, found) => {
+      problems.push(...found);
+      progress?.(i + 1, ds.images.length);
+    },
+  );
   return { images: ds.images.length, problems };
 
-  async function checkLabels(index: number): Promise<void> {
+  async function checkLabels(index: number, problems: DatasetProblem[]): Promise<void> {
     const rec = ds.images[index]!;
     const labels = await ds.readLabels(index);
     for (const [cat, ann] of labels.byCategory) {
