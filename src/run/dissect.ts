@@ -215,7 +215,6 @@ export async function dissect(ds: ConceptDataset, s: DissectSettings, progress: 
     t = now();
     if (startImage < images.length) {
       await forwardPass(model, inputSize, ds, images.length, startImage, s, states, skipped, progress, checkpoint);
-      checkpoint(images.length);
     }
     timings['forward'] = now() - t;
 
@@ -452,6 +451,8 @@ async function forwardPass(
       }
       progress.update(done);
     }
+    // A long forward pass ends with a checkpoint too, so a crash while counting resumes there.
+    if (n - lastImages >= everyImages || now() - lastTime >= everySeconds) checkpoint(n);
   } finally {
     progress.finish();
     await worker.close();
