@@ -175,3 +175,42 @@ export function withExtraOutputs(bytes: Uint8Array, names: readonly string[]): U
   out.set(fragment, bytes.length);
   return out;
 }
+
+/** A 1×1 convolution to append: `output` = W · `input` across channels at every position. */
+export interface ChannelMix {
+  readonly input: string;
+  readonly output: string;
+  /** channels×channels row-major (float32). */
+  readonly weights: Float32Array;
+  readonly channels: number;
+}
+
+/**
+ * The model bytes with 1×1 convolutions appended (nodes and initializers are repeated fields of
+ * GraphProto, so an appended ModelProto{graph{node, initializer}} fragment merges into the
+ * graph). Used to rotate a layer's units inside ONNX Runtime instead of in JavaScript.
+ */
+export function withChannelMixes(bytes: Uint8Array, mixes: readonly ChannelMix[]): Uint8Array {
+  const enc = new TextEncoder();
+  const graph: number[] = [];
+  mixes.forEach((m, i) => {
+    const weightName = `${m.output}__weights`;
+    const node = [
+      ...lengthDelimited(1, enc.encode(m.input)),
+      ...lengthDelimited(1, enc.encode(weightName)),
+      ...lengthDelimited(2, enc.encode(m.output)),
+      ...lengthDelimited(3, enc.encode(`netdissect_mix_${i}`)),
+      ...lengthDelimited(4, enc.encode('Conv')),
+    ];
+    graph.push(...lengthDelimited(1, node));
+    const dims = [m.channels, m.channels, 1, 1].flatMap((d) => [...varintBytes(1 * 8 + 0), ...varintBytes(d)]);
+    const raw = new Uint8Array(m.weights.buffer, m.weights.byteOffset, m.weights.byteLength);
+    const tensor = [...dims, ...varintBytes(2 * 8 + 0), ...varintBytes(1), ...lengthDelimited(8, enc.encode(weightName)), ...lengthDelimited(9, raw)];
+    graph.push(...lengthDelimited(5, tensor));
+  });
+  const fragment = Uint8Array.from(lengthDelimited(7, graph));
+  const out = new Uint8Array(bytes.length + fragment.length);
+  out.set(bytes, 0);
+  out.set(fragment, bytes.length);
+  return out;
+}

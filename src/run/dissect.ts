@@ -12,10 +12,10 @@ import type { ConceptDataset, ImageLabels } from '../dataset/types.js';
 import { labelUnit, layerStats, type CountsView, type UnitLabels } from '../label/labels.js';
 import { InferenceWorker, type OutputTensor } from '../model/inference.js';
 import { loadModel, resolveInputSize, resolveLayers, type LayerInfo, type LoadedModel } from '../model/model.js';
-import { withExtraOutputs } from '../model/onnx-proto.js';
+import { withChannelMixes, withExtraOutputs, type ChannelMix } from '../model/onnx-proto.js';
 import { fitToInput, writeInput, type Preprocess } from '../model/preprocess.js';
 import { CandidateCache, SegmentBuilder, type Segment } from '../quantile/candidate-cache.js';
-import { fractionalRotation, haarOrthogonal, rotateFeatures } from '../experiments/rotation.js';
+import { fractionalRotation, haarOrthogonal } from '../experiments/rotation.js';
 import { TopImages } from '../quantile/top-images.js';
 import { TopQuantileState } from '../quantile/top-quantile.js';
 import type { Chunk, ChunkLayer, CountWorkerInit } from '../tally/count-worker.js';
@@ -387,9 +387,15 @@ async function forwardPass(
   model: LoadedModel, inputSize: readonly [number, number], ds: ConceptDataset, n: number, first: number, s: DissectSettings,
   states: LayerState[], skipped: Skip[], progress: ProgressSink, checkpoint: (imagesDone: number) => void,
 ): Promise<void> {
-  const names = states.map((st) => st.info.name);
+  // A rotated layer is fetched through an appended 1×1 convolution by its rotation matrix, so
+  // ONNX Runtime does the units×units mixing at every position.
+  const mixes: ChannelMix[] = states.flatMap((st) => st.rotation
+    ? [{ input: st.info.name, output: `${st.info.name}__netdissect_rotated`, weights: Float32Array.from(st.rotation), channels: st.units }]
+    : []);
+  const fetchName = (st: LayerState): string => (st.rotation ? `${st.info.name}__netdissect_rotated` : st.info.name);
+  const names = states.map(fetchName);
   const existing = new Set(model.graph.outputs.map((o) => o.name));
-  const bytes = withExtraOutputs(model.bytes, names.filter((x) => !existing.has(x)));
+  const bytes = withExtraOutputs(mixes.length ? withChannelMixes(model.bytes, mixes) : model.bytes, names.filter((x) => !existing.has(x)));
   const worker = await InferenceWorker.start(bytes, model.file, model.inputName, names, s.threads);
   const [H, W] = inputSize;
   const pixels = 3 * H * W;
@@ -432,16 +438,7 @@ async function forwardPass(
       next = start + s.batch < n ? load(start + s.batch) : null;
       next?.catch(() => undefined); // surfaced when awaited
       const outputs = await running;
-      if (outputs) {
-        for (const st of states) {
-          const out = outputs[st.info.name]!;
-          const [units, h, w] = st.info.shape;
-          const rotated = st.rotation && out.data.length === batch.indices.length * units * h * w
-            ? { ...out, data: rotateFeatures(out.data, batch.indices.length, units, h, w, st.rotation) }
-            : out;
-          absorb(st, rotated, batch.indices, ds);
-        }
-      }
+      if (outputs) for (const st of states) absorb(st, outputs[fetchName(st)]!, batch.indices, ds);
       manageMemory(states, s.memoryBudget);
       const done = Math.min(start + s.batch, n);
       if (done < n && (done - lastImages >= everyImages || now() - lastTime >= everySeconds)) {

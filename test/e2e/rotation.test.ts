@@ -51,7 +51,7 @@ describe('dissect with a rotated basis', () => {
     assert.deepEqual(manifest.settings.rotation, { seed: 5, alpha: 0 });
   });
 
-  it('α = 1: thresholds are the exact quantiles of the rotated activations R·x', async () => {
+  it('α = 1: thresholds are the quantiles of the rotated activations R·x', async () => {
     const alpha = 1;
     const out = await run('full', { seed: 9, alpha });
     // Reference: all 40 images through the model at once, rotated, thresholds by full sort.
@@ -66,6 +66,8 @@ describe('dissect with a rotated basis', () => {
       await worker.close();
     }
     const r = fractionalRotation(haarOrthogonal(4, 9), 4, alpha);
+    // dissect mixes the units inside ONNX Runtime (float32 weights, float32 sums): compare
+    // with the float64 reference to float32 rounding.
     const rotated = rotateFeatures(features, 40, 4, 8, 8, r);
     const got = read(out, 'thresholds.csv').trim().split('\n').slice(1).map((l) => Number(l.split(',')[1]));
     for (let u = 0; u < 4; u++) {
@@ -75,7 +77,7 @@ describe('dissect with a rotated basis', () => {
       const pos = (values.length - 1) * (1 - 0.05);
       const f = Math.floor(pos);
       const want = values[f]! + (pos - f) * (values[f + 1]! - values[f]!);
-      assert.equal(got[u], want, `unit ${u + 1}`);
+      assert.ok(Math.abs(got[u]! - want) <= 1e-5 * Math.max(1, Math.abs(want)), `unit ${u + 1}: ${got[u]} vs ${want}`);
     }
     const plain = read(await run('plain1'), 'thresholds.csv');
     assert.notEqual(read(out, 'thresholds.csv'), plain, 'the rotation changed the activations');
