@@ -156,8 +156,32 @@ function varintBytes(n: number): number[] {
   return out;
 }
 
-function lengthDelimited(field: number, payload: readonly number[] | Uint8Array): number[] {
-  return [...varintBytes(field * 8 + 2), ...varintBytes(payload.length), ...payload];
+/** Protobuf bytes built from parts, without spreading large payloads into argument lists. */
+type Bytes = Uint8Array;
+
+function concat(parts: readonly Bytes[]): Bytes {
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+function lengthDelimited(field: number, payload: Bytes): Bytes {
+  return concat([Uint8Array.from(varintBytes(field * 8 + 2)), Uint8Array.from(varintBytes(payload.length)), payload]);
+}
+
+function varintField(field: number, value: number): Bytes {
+  return Uint8Array.from([...varintBytes(field * 8), ...varintBytes(value)]);
+}
+
+const utf8 = (s: string): Bytes => new TextEncoder().encode(s);
+
+/** Append a ModelProto{graph{...}} fragment holding `graphFields` to the model bytes. */
+function appendGraphFields(bytes: Uint8Array, graphFields: readonly Bytes[]): Uint8Array {
+  return concat([bytes, lengthDelimited(7, concat(graphFields))]);
 }
 
 /**
@@ -166,14 +190,7 @@ function lengthDelimited(field: number, payload: readonly number[] | Uint8Array)
  * the original is re-encoded.
  */
 export function withExtraOutputs(bytes: Uint8Array, names: readonly string[]): Uint8Array {
-  const enc = new TextEncoder();
-  const graph: number[] = [];
-  for (const name of names) graph.push(...lengthDelimited(12, lengthDelimited(1, enc.encode(name))));
-  const fragment = lengthDelimited(7, graph);
-  const out = new Uint8Array(bytes.length + fragment.length);
-  out.set(bytes, 0);
-  out.set(fragment, bytes.length);
-  return out;
+  return appendGraphFields(bytes, names.map((name) => lengthDelimited(12, lengthDelimited(1, utf8(name)))));
 }
 
 /** A 1×1 convolution to append: `output` = W · `input` across channels at every position. */
@@ -191,26 +208,23 @@ export interface ChannelMix {
  * graph). Used to rotate a layer's units inside ONNX Runtime instead of in JavaScript.
  */
 export function withChannelMixes(bytes: Uint8Array, mixes: readonly ChannelMix[]): Uint8Array {
-  const enc = new TextEncoder();
-  const graph: number[] = [];
+  const fields: Bytes[] = [];
   mixes.forEach((m, i) => {
     const weightName = `${m.output}__weights`;
-    const node = [
-      ...lengthDelimited(1, enc.encode(m.input)),
-      ...lengthDelimited(1, enc.encode(weightName)),
-      ...lengthDelimited(2, enc.encode(m.output)),
-      ...lengthDelimited(3, enc.encode(`netdissect_mix_${i}`)),
-      ...lengthDelimited(4, enc.encode('Conv')),
-    ];
-    graph.push(...lengthDelimited(1, node));
-    const dims = [m.channels, m.channels, 1, 1].flatMap((d) => [...varintBytes(1 * 8 + 0), ...varintBytes(d)]);
+    fields.push(lengthDelimited(1, concat([
+      lengthDelimited(1, utf8(m.input)),
+      lengthDelimited(1, utf8(weightName)),
+      lengthDelimited(2, utf8(m.output)),
+      lengthDelimited(3, utf8(`netdissect_mix_${i}`)),
+      lengthDelimited(4, utf8('Conv')),
+    ])));
     const raw = new Uint8Array(m.weights.buffer, m.weights.byteOffset, m.weights.byteLength);
-    const tensor = [...dims, ...varintBytes(2 * 8 + 0), ...varintBytes(1), ...lengthDelimited(8, enc.encode(weightName)), ...lengthDelimited(9, raw)];
-    graph.push(...lengthDelimited(5, tensor));
+    fields.push(lengthDelimited(5, concat([
+      ...[m.channels, m.channels, 1, 1].map((d) => varintField(1, d)),
+      varintField(2, 1), // FLOAT
+      lengthDelimited(8, utf8(weightName)),
+      lengthDelimited(9, raw),
+    ])));
   });
-  const fragment = Uint8Array.from(lengthDelimited(7, graph));
-  const out = new Uint8Array(bytes.length + fragment.length);
-  out.set(bytes, 0);
-  out.set(fragment, bytes.length);
-  return out;
+  return appendGraphFields(bytes, fields);
 }
