@@ -190,3 +190,30 @@ export class CandidateCache {
     for (const s of this.slots) yield s.mem ?? readSegmentFile(path.join(this.dir, s.file!), this.mapSize);
   }
 }
+
+/** Walks a cache's entries in image order, one image range at a time. */
+export class CacheCursor {
+  private readonly it: Generator<Segment>;
+  private seg: Segment | null = null;
+  private pos = 0;
+
+  constructor(cache: CandidateCache) {
+    this.it = cache.read();
+  }
+
+  /** Calls `visit(segment, position)` for every remaining entry whose image is < `end`. */
+  takeBefore(end: number, visit: (seg: Segment, pos: number) => void): void {
+    for (;;) {
+      if (!this.seg || this.pos >= this.seg.count) {
+        const next = this.it.next();
+        if (next.done) return;
+        this.seg = next.value;
+        this.pos = 0;
+        continue;
+      }
+      if ((this.seg.images[this.pos] as number) >= end) return;
+      visit(this.seg, this.pos);
+      this.pos++;
+    }
+  }
+}

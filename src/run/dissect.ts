@@ -14,7 +14,7 @@ import { InferenceWorker, type OutputTensor } from '../model/inference.js';
 import { loadModel, resolveInputSize, resolveLayers, type LayerInfo, type LoadedModel } from '../model/model.js';
 import { withChannelMixes, withExtraOutputs, type ChannelMix } from '../model/onnx-proto.js';
 import { fitToInput, writeInput, type Preprocess } from '../model/preprocess.js';
-import { CandidateCache, SegmentBuilder, type Segment } from '../quantile/candidate-cache.js';
+import { CacheCursor, CandidateCache, SegmentBuilder, type Segment } from '../quantile/candidate-cache.js';
 import { fractionalRotation, haarOrthogonal } from '../experiments/rotation.js';
 import { TopImages } from '../quantile/top-images.js';
 import { TopQuantileState } from '../quantile/top-quantile.js';
@@ -511,7 +511,7 @@ async function countPass(
   for (let i = 0; i < n; i++) maxPixels = Math.max(maxPixels, ds.images[i]!.sh * ds.images[i]!.sw);
   const counts = states.map((st) => new LayerCounts(st.units, st.info.shape[1], st.info.shape[2], tables, semantics, maxPixels));
   const t32 = thresholds.map((th) => Float32Array.from(th));
-  const cursors = states.map((st) => ({ it: st.cache.read(), seg: null as Segment | null, pos: 0 }));
+  const cursors = states.map((st) => new CacheCursor(st.cache));
   progress.start('counting', n);
   try {
     // Read a few images' labels ahead, so file reads overlap counting.
@@ -539,27 +539,16 @@ async function countPass(
         } else throw err;
       }
       for (let li = 0; li < states.length; li++) {
-        const st = states[li]!;
-        const cur = cursors[li]!;
+        const mapSize = states[li]!.mapSize;
         const th = t32[li]!;
-        for (;;) {
-          if (!cur.seg || cur.pos >= cur.seg.count) {
-            const nx = cur.it.next();
-            if (nx.done) break;
-            cur.seg = nx.value;
-            cur.pos = 0;
-            continue;
-          }
-          const seg = cur.seg;
-          const img = seg.images[cur.pos] as number;
-          if (img > image) break;
-          if (img === image && prepared) {
-            const u = seg.units[cur.pos] as number;
-            const thr = th[u] as number;
-            if ((seg.maxes[cur.pos] as number) > thr) counts[li]!.add(u, seg.maps, cur.pos * st.mapSize, thr, prepared);
-          }
-          cur.pos++;
-        }
+        const c = counts[li]!;
+        cursors[li]!.takeBefore(image + 1, (seg, pos) => {
+          // Entries of earlier images belong to images skipped while counting.
+          if (!prepared || seg.images[pos] !== image) return;
+          const u = seg.units[pos] as number;
+          const thr = th[u] as number;
+          if ((seg.maxes[pos] as number) > thr) c.add(u, seg.maps, pos * mapSize, thr, prepared);
+        });
       }
       progress.update(image + 1);
     }
@@ -614,7 +603,7 @@ async function countPassParallel(
     finished[wi]!.catch(() => undefined);
   });
   const t32 = thresholds.map((th) => Float32Array.from(th));
-  const cursors = states.map((st) => ({ it: st.cache.read(), seg: null as Segment | null, pos: 0 }));
+  const cursors = states.map((st) => new CacheCursor(st.cache));
   progress.start('counting', n);
   try {
     let chunkId = 0;
@@ -659,34 +648,22 @@ async function countPassParallel(
 }
 
 /** Take from a layer's cache cursor every entry of images < end whose max passes its threshold. */
-function collectChunk(
-  cur: { it: Generator<Segment>; seg: Segment | null; pos: number }, mapSize: number, t32: Float32Array, end: number, skippedSet: Set<number>,
-): ChunkLayer {
+function collectChunk(cur: CacheCursor, mapSize: number, t32: Float32Array, end: number, skippedSet: Set<number>): ChunkLayer {
   const images: number[] = [];
   const units: number[] = [];
   const thr: number[] = [];
   const picks: { seg: Segment; pos: number }[] = [];
-  for (;;) {
-    if (!cur.seg || cur.pos >= cur.seg.count) {
-      const nx = cur.it.next();
-      if (nx.done) break;
-      cur.seg = nx.value;
-      cur.pos = 0;
-      continue;
-    }
-    const seg = cur.seg;
-    const img = seg.images[cur.pos] as number;
-    if (img >= end) break;
-    const u = seg.units[cur.pos] as number;
+  cur.takeBefore(end, (seg, pos) => {
+    const img = seg.images[pos] as number;
+    const u = seg.units[pos] as number;
     const t = t32[u] as number;
-    if (!skippedSet.has(img) && (seg.maxes[cur.pos] as number) > t) {
+    if (!skippedSet.has(img) && (seg.maxes[pos] as number) > t) {
       images.push(img);
       units.push(u);
       thr.push(t);
-      picks.push({ seg, pos: cur.pos });
+      picks.push({ seg, pos });
     }
-    cur.pos++;
-  }
+  });
   const maps = new Float32Array(picks.length * mapSize);
   picks.forEach((p, i) => maps.set(p.seg.maps.subarray(p.pos * mapSize, (p.pos + 1) * mapSize), i * mapSize));
   return { images: Int32Array.from(images), units: Int32Array.from(units), thresholds: Float32Array.from(thr), maps };
