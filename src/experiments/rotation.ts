@@ -144,7 +144,8 @@ function checkOrthogonal(q: Float64Array, n: number): void {
 /**
  * y = R·x across units at every spatial position, for features [batch, units, h, w] (float32,
  * row-major) and R units×units row-major: y[b,i,p] = Σⱼ R[i,j]·x[b,j,p], summed in float64 in
- * ascending j, then rounded to float32. Returns `out` (allocated when not given).
+ * ascending j, then rounded to float32. Returns `out` (allocated when not given). Uses a float64
+ * scratch copy of the batch (8 bytes per value).
  */
 export function rotateFeatures(
   features: Float32Array,
@@ -164,26 +165,66 @@ export function rotateFeatures(
   check(r.length === units * units, UsageError, () => `rotateFeatures: rotation holds ${r.length} values, expected units² = ${units * units}`);
   const y = out ?? new Float32Array(size);
   check(y.length === size, UsageError, () => `rotateFeatures: output holds ${y.length} values, expected ${size}`);
-  return rotateKernel(features, batch, units, hw, r, y, new Float64Array(units * hw));
+  return rotateKernel(features, batch, units, hw, r, y, new Float64Array(size));
 }
 
-/** The kernel of rotateFeatures: valid sizes assumed, `acc` (units·hw float64) reused per image. */
-function rotateKernel(x: Float32Array, batch: number, units: number, hw: number, r: Float64Array, y: Float32Array, acc: Float64Array): Float32Array {
-  const plane = units * hw;
+// Positions per tile: the transposed features of one tile (TILE·units float64) stay in cache
+// while every row block of R streams past them.
+const TILE = 64;
+
+/**
+ * The kernel of rotateFeatures (valid sizes assumed). The batch's positions are transposed into
+ * `xt` (position-major, units contiguous) so each output is a dot product of two contiguous
+ * rows; four rows of R share every load of x. Each sum runs over j ascending in float64, one
+ * accumulator per output, so the result does not depend on the tiling.
+ */
+function rotateKernel(x: Float32Array, batch: number, units: number, hw: number, r: Float64Array, y: Float32Array, xt: Float64Array): Float32Array {
+  const positions = batch * hw;
   for (let b = 0; b < batch; b++) {
-    const base = b * plane;
-    acc.fill(0);
-    for (let i = 0; i < units; i++) {
-      const ri = i * units;
-      const ai = i * hw;
-      for (let j = 0; j < units; j++) {
-        const rij = r[ri + j] as number;
-        if (rij === 0) continue;
-        const xj = base + j * hw;
-        for (let p = 0; p < hw; p++) acc[ai + p] = (acc[ai + p] as number) + rij * (x[xj + p] as number);
+    for (let j = 0; j < units; j++) {
+      const src = (b * units + j) * hw;
+      for (let q = 0; q < hw; q++) xt[(b * hw + q) * units + j] = x[src + q] as number;
+    }
+  }
+  for (let p0 = 0; p0 < positions; p0 += TILE) {
+    const p1 = Math.min(positions, p0 + TILE);
+    let i = 0;
+    for (; i + 3 < units; i += 4) {
+      const r0 = i * units;
+      const r1 = r0 + units;
+      const r2 = r1 + units;
+      const r3 = r2 + units;
+      for (let p = p0; p < p1; p++) {
+        const xo = p * units;
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        for (let j = 0; j < units; j++) {
+          const xv = xt[xo + j] as number;
+          s0 += (r[r0 + j] as number) * xv;
+          s1 += (r[r1 + j] as number) * xv;
+          s2 += (r[r2 + j] as number) * xv;
+          s3 += (r[r3 + j] as number) * xv;
+        }
+        const b = (p / hw) | 0;
+        const out = (b * units + i) * hw + (p - b * hw);
+        y[out] = s0; // Float32Array stores round to nearest
+        y[out + hw] = s1;
+        y[out + 2 * hw] = s2;
+        y[out + 3 * hw] = s3;
       }
     }
-    for (let t = 0; t < plane; t++) y[base + t] = acc[t] as number; // Float32Array store rounds to nearest
+    for (; i < units; i++) {
+      const ri = i * units;
+      for (let p = p0; p < p1; p++) {
+        const xo = p * units;
+        let s = 0;
+        for (let j = 0; j < units; j++) s += (r[ri + j] as number) * (xt[xo + j] as number);
+        const b = (p / hw) | 0;
+        y[(b * units + i) * hw + (p - b * hw)] = s;
+      }
+    }
   }
   return y;
 }

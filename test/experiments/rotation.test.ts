@@ -200,6 +200,24 @@ describe('rotateFeatures', () => {
       }
     }
   });
+  it('equals a plain float64 loop exactly across tiles and odd sizes', () => {
+    // 7 units (not a multiple of 4), 3 images of 5×6 = 90 positions (more than one tile of 64).
+    const [batch, units, h, w] = [3, 7, 5, 6];
+    const rng = new Random(8);
+    const x = Float32Array.from({ length: batch * units * h * w }, () => rng.gaussian());
+    const r = haarOrthogonal(units, 6);
+    const want = new Float32Array(x.length);
+    for (let b = 0; b < batch; b++) {
+      for (let i = 0; i < units; i++) {
+        for (let p = 0; p < h * w; p++) {
+          let s = 0;
+          for (let j = 0; j < units; j++) s += (r[i * units + j] as number) * (x[(b * units + j) * h * w + p] as number);
+          want[(b * units + i) * h * w + p] = s;
+        }
+      }
+    }
+    assert.deepEqual(rotateFeatures(x, batch, units, h, w, r), want);
+  });
   it('writes into a given output and rejects wrong sizes', () => {
     const out = new Float32Array(4);
     assert.equal(rotateFeatures(Float32Array.from([1, 2, 3, 4]), 1, 2, 1, 2, Float64Array.from([0, 1, 1, 0]), out), out);
