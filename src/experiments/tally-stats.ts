@@ -77,26 +77,26 @@ export function readTally(file: string): UnitTable {
  */
 export function parseTally(text: string, file: string): UnitTable {
   const table = parseCsv(text, file);
-  const header = { line: 1, fields: table.header };
+  const header = table.header;
   const where = new Map<string, number>();
-  header.fields.forEach((name, i) => {
-    if (where.has(name)) throw new DatasetError(`${file}:${header.line}: column '${name}' appears twice in the header`);
+  header.forEach((name, i) => {
+    if (where.has(name)) throw new DatasetError(`${file}:1: column '${name}' appears twice in the header`);
     where.set(name, i);
   });
   const missing = ['unit', 'category', 'label', 'score'].filter((c) => !where.has(c));
   if (missing.length > 0) {
-    throw new DatasetError(`${file}:${header.line}: header lacks column(s) ${missing.join(', ')}; is this a NetDissect tally.csv?`);
+    throw new DatasetError(`${file}:1: header lacks column(s) ${missing.join(', ')}; is this a NetDissect tally.csv?`);
   }
   const categories: string[] = [];
-  for (const name of header.fields) {
+  for (const name of header) {
     const m = CATEGORY_COLUMN.exec(name);
     if (m && !categories.includes(m[1] as string)) categories.push(m[1] as string);
   }
-  if (categories.length === 0) throw new DatasetError(`${file}:${header.line}: header has no <category>-label / <category>-iou columns`);
+  if (categories.length === 0) throw new DatasetError(`${file}:1: header has no <category>-label / <category>-iou columns`);
   for (const cat of categories) {
     for (const suffix of ['label', 'iou']) {
       if (!where.has(`${cat}-${suffix}`)) {
-        throw new DatasetError(`${file}:${header.line}: category '${cat}' has no '${cat}-${suffix}' column; every category needs ${cat}-label and ${cat}-iou`);
+        throw new DatasetError(`${file}:1: category '${cat}' has no '${cat}-${suffix}' column; every category needs ${cat}-label and ${cat}-iou`);
       }
     }
   }
@@ -112,8 +112,8 @@ export function parseTally(text: string, file: string): UnitTable {
   for (const row of table.rows) {
     const at = `${file}:${row.line}`;
     const f = row.cells;
-    if (f.length !== header.fields.length) {
-      throw new DatasetError(`${at}: ${f.length} fields, the header has ${header.fields.length}; the row is cut or has extra commas`);
+    if (f.length !== header.length) {
+      throw new DatasetError(`${at}: ${f.length} fields, the header has ${header.length}; the row is cut or has extra commas`);
     }
     const unitText = f[unitCol] as string;
     const unit = /^\d+$/.test(unitText) ? Number(unitText) : NaN;
