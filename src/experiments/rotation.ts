@@ -114,6 +114,15 @@ export function fractionalRotation(q: Float64Array, n: number, alpha: number): F
   return multiplyTransposedA(b, vectors, n);
 }
 
+/**
+ * The rotation `dissect --rotate SEED --rotate-alpha A` applies to a layer of `units` units:
+ * fractionalRotation(haarOrthogonal(units, seed), units, alpha). One definition, so runs with the
+ * same seed and alpha rotate identically and runs at several alphas share one geodesic.
+ */
+export function rotationMatrix(units: number, seed: number, alpha: number): Float64Array {
+  return fractionalRotation(haarOrthogonal(units, seed), units, alpha);
+}
+
 /** Cheap O(n²) orthogonality check: ‖Qx‖ = ‖Qᵀx‖ = ‖x‖ for a fixed pseudo-random x. */
 function checkOrthogonal(q: Float64Array, n: number): void {
   const rng = new Random(0x5eed);

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { UsageError } from '../../src/util/errors.js';
 import { Random } from '../../src/util/random.js';
-import { fractionalRotation, haarOrthogonal, rotateFeatures } from '../../src/experiments/rotation.js';
+import { fractionalRotation, haarOrthogonal, rotateFeatures, rotationMatrix } from '../../src/experiments/rotation.js';
 import { householderQR, maxAbsDiff, multiply, orthogonalityError, transpose } from '../../src/experiments/linalg.js';
 
 function identity(n: number): Float64Array {
@@ -163,6 +163,14 @@ describe('fractionalRotation', () => {
     assert.throws(() => fractionalRotation(notOrthogonal, 3, 0.5), /not orthogonal/);
     assert.throws(() => fractionalRotation(identity(3), 4, 0.5), UsageError);
     assert.throws(() => fractionalRotation(identity(3), 3, NaN), UsageError);
+  });
+});
+
+describe('rotationMatrix', () => {
+  it('is Q^alpha of the seed\'s Haar rotation, on one geodesic for all alphas', () => {
+    const q = haarOrthogonal(12, 77);
+    assert.deepEqual(rotationMatrix(12, 77, 0.4), fractionalRotation(q, 12, 0.4));
+    assert.ok(maxAbsDiff(multiply(rotationMatrix(12, 77, 0.25), rotationMatrix(12, 77, 0.75), 12), rotationMatrix(12, 77, 1)) < 1e-12);
   });
 });
 
