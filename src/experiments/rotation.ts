@@ -1,6 +1,6 @@
-// Basis rotation (paper section 3.2 / Fig. 5): a Haar-random rotation Q of a layer's unit space,
-// its fractional powers Q^α along the geodesic from I to Q, and the application y = R·x of a
-// rotation to a batch of activations at every spatial position.
+// Basis rotation (the paper's test of axis-aligned interpretability): a Haar-random rotation Q
+// of a layer's unit space, its fractional powers Q^α along the geodesic from I to Q, and the
+// application y = R·x of a rotation to a batch of activations at every spatial position.
 import { UsageError, check } from '../util/errors.js';
 import { Random } from '../util/random.js';
 import { dot, householderQR, multiplyTransposedA, symmetricEigen } from './linalg.js';
