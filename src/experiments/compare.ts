@@ -116,8 +116,10 @@ function loadInput(input: string, layerFilter: string | undefined, warn: (messag
   if (!existsSync(input)) throw new UsageError(`compare: ${input} does not exist; expected a run directory (with run.json), a results.json or a tally.csv`);
   if (isDirectory(input)) {
     if (existsSync(path.join(input, 'run.json'))) return loadRunDir(input, layerFilter, warn);
-    // A single layer's folder.
-    return [loadLayerDir(input, null, null, null)];
+    if (existsSync(path.join(input, 'results.json')) || existsSync(path.join(input, 'tally.csv'))) {
+      return [loadLayerDir(input, null, null, null)]; // a single layer's folder
+    }
+    throw new UsageError(`compare: ${input} holds no run.json, results.json or tally.csv; expected a run directory written by netdissect dissect`);
   }
   if (path.basename(input) === 'run.json') return loadRunDir(path.dirname(input), layerFilter, warn);
   if (/\.json$/i.test(input)) return [loadResults(input, null)];

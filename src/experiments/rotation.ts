@@ -50,7 +50,7 @@ export function haarOrthogonal(n: number, seed: number): Float64Array {
  * at θ = 0). Only θ = π is singular: there Q = −I on a subspace of even dimension and any
  * pairing of its basis into planes is a geodesic; consecutive eigenvectors are paired.
  * A −1 eigenspace of odd dimension means det Q = −1: rejected, as is a non-orthogonal Q.
- * α = 0 returns I and α = 1 a copy of Q exactly (elsewhere the result is orthogonal to ~1e-13).
+ * α = 0 returns I and α = 1 a copy of Q exactly (elsewhere the result is orthogonal to ~1e-12 at n = 1280).
  */
 export function fractionalRotation(q: Float64Array, n: number, alpha: number): Float64Array {
   check(Number.isInteger(n) && n >= 1 && q.length === n * n, UsageError, () => `fractionalRotation: Q must hold n×n = ${n * n} values, got ${q.length}`);

@@ -77,6 +77,9 @@ describe('compareRuns', () => {
     const c = compareRuns([path.join(runA, 'features_conv5', 'results.json'), path.join(runA, 'run.json')], { iouThreshold: 0.1, layer: 'conv4' }, none);
     assert.deepEqual(numbers(c), [['features_conv5', 4, 2, 2, 2], ['runA', 3, 0, 0, 0]]);
   });
+  it('accepts a layer folder given directly', () => {
+    assert.deepEqual(numbers(compareRuns([path.join(runA, 'conv4')], { iouThreshold: 0.04 }, none)), [['conv4', 3, 2, 2, 2]]);
+  });
   it('writes compare.csv with hand-computed rows, empty cells for absent categories', () => {
     const c = compareRuns([runA, tallyB], { iouThreshold: 0.04, layer: 'conv4', labels: ['A, "first"', 'B'] }, none);
     const lines = compareCsv(c).split('\n');
@@ -120,6 +123,16 @@ describe('compareRuns', () => {
     ['a label count that does not match', () => compareRuns([runA, tallyB], { iouThreshold: 0.04, labels: ['x'] }, none), UsageError, /--labels has 1 name\(s\) for 2 input\(s\)/],
     ['an unknown layer', () => compareRuns([runA], { iouThreshold: 0.04, layer: 'fc' }, none), UsageError, /--layer fc: not in .*run\.json \(layers: conv4, features\/conv5\)/],
     ['a missing input', () => compareRuns([path.join(root, 'nope')], { iouThreshold: 0.04 }, none), UsageError, /nope does not exist/],
+    [
+      'a folder that is not a run',
+      () => {
+        const d = path.join(root, 'empty');
+        mkdirSync(d);
+        return compareRuns([d], { iouThreshold: 0.04 }, none);
+      },
+      UsageError,
+      /empty holds no run\.json, results\.json or tally\.csv/,
+    ],
     [
       'a layer without results',
       () => compareRuns([writeRun(path.join(root, 'partial'), [{ name: 'conv4', dir: 'conv4', results: null }])], { iouThreshold: 0.04 }, none),
