@@ -200,14 +200,18 @@ function categorySeries(c: Comparison, metric: Metric, withTotal: boolean): Char
 }
 
 function summaryTable(c: Comparison): string {
-  const head = ['#', 'label', 'layer', 'units', 'detectors', 'unique concepts', 'unique detectors', ...c.categories.map((cat) => `${cat}: detectors / unique detectors`)];
+  // A rotation column only when some entry was rotated (the basis-rotation experiment).
+  const rotated = c.entries.some((e) => e.rotation !== null);
+  const head = ['#', 'label', 'layer', ...(rotated ? ['rotation'] : []), 'units', 'detectors', 'unique concepts', 'unique detectors', ...c.categories.map((cat) => `${cat}: detectors / unique detectors`)];
   const rows = c.entries.map((e) => {
-    const cells = [String(e.order), e.label, e.layer ?? '', String(e.stats.units), String(e.stats.detectors), String(e.stats.uniqueConcepts), String(e.stats.uniqueDetectors)];
+    const rotation = e.rotation ? `α = ${e.rotation.alpha} (seed ${e.rotation.seed})` : 'none';
+    const cells = [String(e.order), e.label, e.layer ?? '', ...(rotated ? [rotation] : []), String(e.stats.units), String(e.stats.detectors), String(e.stats.uniqueConcepts), String(e.stats.uniqueDetectors)];
     for (const cat of c.categories) {
       const s = e.stats.perCategory.find((p) => p.category === cat);
       cells.push(s ? `${s.detectors} / ${s.uniqueDetectors}` : '–');
     }
-    return `<tr>${cells.map((v, i) => `<td${i === 1 || i === 2 ? '' : ' class="num"'}>${escapeHtml(v)}</td>`).join('')}</tr>`;
+    const text = rotated ? 4 : 3; // label, layer (and rotation) are text; the rest numbers
+    return `<tr>${cells.map((v, i) => `<td${i >= 1 && i < text ? '' : ' class="num"'}>${escapeHtml(v)}</td>`).join('')}</tr>`;
   });
   return `<table class="summary"><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }

@@ -63,5 +63,9 @@ describe('renderComparePage', () => {
     assert.ok(!html.includes('<img'));
     assert.equal((html.match(/<svg /g) ?? []).length, 4);
     assert.match(html, /Content-Security-Policy" content="default-src 'none'/);
+    assert.ok(!html.includes('<th>rotation</th>'));
+    const rotated = renderComparePage({ ...c, entries: c.entries.map((e) => ({ ...e, rotation: { seed: 1, alpha: 0.25 } })) });
+    assert.match(rotated, /<th>rotation<\/th>/);
+    assert.match(rotated, /<td>α = 0\.25 \(seed 1\)<\/td>/);
   });
 });
