@@ -1,0 +1,119 @@
+// A unit's mask at display size, and the two ways the report draws it on a photo tile.
+// Same convention as the dissection (DESIGN.md §5): bilinear upsampling with half-pixel centres
+// and clamped edges (PyTorch align_corners=False), then the strict test value > threshold.
+
+/** Precomputed taps for upsampling h×w maps to outH×outW; reuse one per tile size. */
+export class MaskUpsampler {
+  private readonly x0: Int32Array;
+  private readonly x1: Int32Array;
+  private readonly fx: Float64Array;
+  private readonly y0: Int32Array;
+  private readonly y1: Int32Array;
+  private readonly fy: Float64Array;
+  /** Horizontal pass result, h rows of outW values (float32 like the dissection). */
+  private readonly rows: Float32Array;
+
+  constructor(
+    readonly h: number,
+    readonly w: number,
+    readonly outH: number,
+    readonly outW: number,
+  ) {
+    [this.x0, this.x1, this.fx] = taps(w, outW);
+    [this.y0, this.y1, this.fy] = taps(h, outH);
+    this.rows = new Float32Array(h * outW);
+  }
+
+  /**
+   * Write 1 into `out` (outH*outW, row-major) where up(map) > threshold, else 0. The
+   * horizontal pass runs first and rounds to float32, then the vertical pass, rounded likewise.
+   */
+  mask(map: ArrayLike<number>, threshold: number, out: Uint8Array): void {
+    const { h, w, outH, outW, x0, x1, fx, y0, y1, fy, rows } = this;
+    for (let y = 0; y < h; y++) {
+      const src = y * w;
+      const dst = y * outW;
+      for (let x = 0; x < outW; x++) {
+        const f = fx[x] as number;
+        rows[dst + x] = (map[src + (x0[x] as number)] as number) * (1 - f) + (map[src + (x1[x] as number)] as number) * f;
+      }
+    }
+    for (let y = 0; y < outH; y++) {
+      const r0 = (y0[y] as number) * outW;
+      const r1 = (y1[y] as number) * outW;
+      const f = fy[y] as number;
+      const g = 1 - f;
+      const dst = y * outW;
+      for (let x = 0; x < outW; x++) {
+        out[dst + x] = Math.fround((rows[r0 + x] as number) * g + (rows[r1 + x] as number) * f) > threshold ? 1 : 0;
+      }
+    }
+  }
+}
+
+/** Per output index: the two source indices and the weight of the second (clamped edges). */
+function taps(inSize: number, outSize: number): [Int32Array, Int32Array, Float64Array] {
+  const i0 = new Int32Array(outSize);
+  const i1 = new Int32Array(outSize);
+  const f = new Float64Array(outSize);
+  const scale = inSize / outSize;
+  for (let o = 0; o < outSize; o++) {
+    const c = Math.max((o + 0.5) * scale - 0.5, 0);
+    const lo = Math.min(Math.floor(c), inSize - 1);
+    i0[o] = lo;
+    i1[o] = Math.min(lo + 1, inSize - 1);
+    f[o] = lo + 1 < inSize ? c - lo : 0;
+  }
+  return [i0, i1, f];
+}
+
+/**
+ * Copy an RGB tile (tw×th) into a strip (stride `stripW` pixels) at column `left`, scaling the
+ * pixels outside the mask by `dim` (0.2: the NetDissect look, the concept region stands out).
+ */
+export function blitDimmed(tile: Uint8Array, mask: Uint8Array, tw: number, th: number, strip: Uint8Array, stripW: number, left: number, dim: number): void {
+  for (let y = 0; y < th; y++) {
+    let s = y * tw * 3;
+    let d = (y * stripW + left) * 3;
+    let m = y * tw;
+    for (let x = 0; x < tw; x++, s += 3, d += 3, m++) {
+      if (mask[m] === 1) {
+        strip[d] = tile[s] as number;
+        strip[d + 1] = tile[s + 1] as number;
+        strip[d + 2] = tile[s + 2] as number;
+      } else {
+        strip[d] = Math.round((tile[s] as number) * dim);
+        strip[d + 1] = Math.round((tile[s + 1] as number) * dim);
+        strip[d + 2] = Math.round((tile[s + 2] as number) * dim);
+      }
+    }
+  }
+}
+
+/**
+ * Copy an RGB tile into a strip and draw the mask's outline in `rgb`: a pixel is on the outline
+ * when a 4-neighbour inside the tile is on the other side of the mask edge (a 2-pixel line that
+ * stays visible when the browser scales the image down).
+ */
+export function blitOutlined(tile: Uint8Array, mask: Uint8Array, tw: number, th: number, strip: Uint8Array, stripW: number, left: number, rgb: readonly [number, number, number]): void {
+  const [r, g, b] = rgb;
+  for (let y = 0; y < th; y++) {
+    let s = y * tw * 3;
+    let d = (y * stripW + left) * 3;
+    let m = y * tw;
+    for (let x = 0; x < tw; x++, s += 3, d += 3, m++) {
+      const v = mask[m];
+      const edge =
+        (x > 0 && mask[m - 1] !== v) || (x < tw - 1 && mask[m + 1] !== v) || (y > 0 && mask[m - tw] !== v) || (y < th - 1 && mask[m + tw] !== v);
+      if (edge) {
+        strip[d] = r;
+        strip[d + 1] = g;
+        strip[d + 2] = b;
+      } else {
+        strip[d] = tile[s] as number;
+        strip[d + 1] = tile[s + 1] as number;
+        strip[d + 2] = tile[s + 2] as number;
+      }
+    }
+  }
+}
