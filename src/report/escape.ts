@@ -21,8 +21,3 @@ export function escapeHtml(text: string): string {
 export function scriptSafeJson(value: unknown): string {
   return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
-
-/** Percent-encode each segment of a relative URL path (layer folders may hold any safe name). */
-export function urlPath(...segments: readonly string[]): string {
-  return segments.map((s) => encodeURIComponent(s)).join('/');
-}
