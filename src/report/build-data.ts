@@ -3,7 +3,7 @@
 import { conceptCounts } from './bar-chart.js';
 import { categoryColors } from './colors.js';
 import type { LoadedRun } from './load-run.js';
-import type { TileSize } from './photo-cache.js';
+import type { TileSize } from './composite.js';
 import { REPORT_DATA_VERSION, type ReportData, type ReportLayer, type ReportUnit } from './report-data.js';
 import { stripPaths } from './strips.js';
 

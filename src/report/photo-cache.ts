@@ -4,12 +4,10 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { DatasetError } from '../util/errors.js';
 
-export interface TileSize {
-  readonly w: number;
-  readonly h: number;
-}
+import type { TileSize } from './composite.js';
 
-/** One photo as interleaved RGB at the small and the large tile size. */
+/** One photo as interleaved RGB at the small and the large tile size, in shared memory (the
+ *  compositing workers read it without a copy). */
 export interface PhotoTiles {
   readonly small: Uint8Array;
   readonly large: Uint8Array;
@@ -65,11 +63,17 @@ export class PhotoCache {
         .resize(this.small.w, this.small.h, { fit: 'fill' })
         .raw()
         .toBuffer();
-      return { small, large: large.data };
+      return { small: shared(small), large: shared(large.data) };
     } catch (err) {
       throw new DatasetError(
         `${path}: cannot read the photo of image ${index} (${(err as Error).message}); check that the dataset is at this path, or pass --dataset DIR`,
       );
     }
   }
+}
+
+function shared(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(new SharedArrayBuffer(bytes.length));
+  out.set(bytes);
+  return out;
 }

@@ -20,8 +20,8 @@ export interface WriteReportOptions {
   readonly topK?: number;
   /** Dataset root holding the photos; default run.json's dataset.root. */
   readonly datasetRoot?: string;
-  /** Units composited at once; default min(8, CPUs). */
-  readonly concurrency?: number;
+  /** Worker threads compositing strips; default CPUs - 1, from 1 to 8. */
+  readonly workers?: number;
   /** Memory for decoded photos shared across units; default 512 MiB. */
   readonly photoCacheBytes?: number;
   /** Progress messages (the CLI prints them to stderr); default silent. */
@@ -87,7 +87,7 @@ export async function writeReport(runDir: string, options: WriteReportOptions = 
       small: data.tiles.small,
       large: data.tiles.large,
       cache,
-      concurrency: options.concurrency ?? Math.min(8, availableParallelism()),
+      workers: options.workers ?? Math.max(1, Math.min(8, availableParallelism() - 1)),
       onProgress: (done) => {
         const now = performance.now();
         if (now - lastLog > 2000 || done === total) {

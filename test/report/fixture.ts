@@ -103,12 +103,14 @@ function makeUnits(layer: FixtureLayer, labels: readonly LabelInfo[], images: nu
     const categories: Record<string, ConceptScore[]> = {};
     let best: ConceptScore | null = null;
     const detectorish = rng.next() < 0.6;
+    // Like real units: one category where the unit may be a detector, weak scores elsewhere.
+    const home = rng.pick(CATEGORIES);
     for (const category of CATEGORIES) {
       const pool = labels.filter((l) => l.category === category);
       const a = rng.pick(pool);
       let b = rng.pick(pool);
       if (b.number === a.number) b = pool[(pool.indexOf(a) + 1) % pool.length] as LabelInfo;
-      const top = detectorish ? 0.01 + rng.next() * 0.25 : rng.next() * 0.039;
+      const top = detectorish && category === home ? 0.045 + rng.next() * 0.22 : rng.next() * (detectorish ? 0.05 : 0.039);
       const second = top * rng.next();
       const scores = [a, b].map((l, i) => {
         const iou = i === 0 ? top : second;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MaskUpsampler, blitDimmed, blitOutlined } from '../../src/report/unit-mask.js';
+import { MaskUpsampler, blitDimmed, blitOutlined, dimTable } from '../../src/report/unit-mask.js';
 
 function maskOf(up: MaskUpsampler, map: readonly number[], threshold: number): number[] {
   const out = new Uint8Array(up.outH * up.outW);
@@ -39,7 +39,7 @@ describe('blitDimmed', () => {
   it('copies pixels inside the mask and scales the others by the dim factor', () => {
     const tile = new Uint8Array([100, 200, 50, 10, 20, 33]); // 2×1 tile
     const strip = new Uint8Array(3 * 3).fill(7); // 3×1 strip
-    blitDimmed(tile, new Uint8Array([1, 0]), 2, 1, strip, 3, 1, 0.2);
+    blitDimmed(tile, new Uint8Array([1, 0]), 2, 1, strip, 3, 1, dimTable(0.2));
     assert.deepEqual([...strip], [7, 7, 7, 100, 200, 50, 2, 4, 7]); // 33 * 0.2 = 6.6 → 7
   });
 });
