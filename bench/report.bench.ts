@@ -2,7 +2,7 @@
 // writeReport on a generated run of 1,280 units × 10 top images (a MobileNetV2 Conv_1-sized
 // layer, 7×7 maps) over N distinct photos (default 1,000, so photos are shared across units as in
 // a real run). Fixture generation is not timed.
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { writeReport } from '../src/report/write-report.js';
@@ -31,6 +31,14 @@ function flag(name: string, fallback: number): number {
   return n;
 }
 
+async function folderBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += (await stat(join(entry.parentPath, entry.name))).size;
+  }
+  return total;
+}
+
 async function main(): Promise<void> {
   const photos = flag('--images', 1000);
   const unitCount = flag('--units', 1280);
@@ -39,9 +47,11 @@ async function main(): Promise<void> {
   process.stderr.write(`fixture: ${unitCount} units, ${photos} photos in ${((performance.now() - t0) / 1000).toFixed(1)} s (not timed)\n`);
   try {
     const r = await benchReport(fx.runDir);
-    process.stdout.write(
-      `${JSON.stringify({ ...r, photos, seconds: Number(r.seconds.toFixed(2)), unitsPerSecond: Math.round(r.units / r.seconds) })}\n`,
-    );
+    const report = join(fx.runDir, 'report');
+    const dataMiB = (await stat(join(report, 'data.js'))).size / 2 ** 20;
+    const reportMiB = (await folderBytes(report)) / 2 ** 20;
+    const out = { ...r, photos, seconds: Number(r.seconds.toFixed(2)), unitsPerSecond: Math.round(r.units / r.seconds) };
+    process.stdout.write(`${JSON.stringify({ ...out, dataMiB: Number(dataMiB.toFixed(1)), reportMiB: Number(reportMiB.toFixed(1)) })}\n`);
   } finally {
     await fx.cleanup();
   }

@@ -49,9 +49,17 @@ export class Compositor {
     const n = maps.length;
     for (let k = 0; k < n; k++) {
       const map = maps[k] as Float32Array;
-      s.up.mask(map, job.threshold, s.mask);
+      // A map whose maximum is ≤ the threshold has an empty mask: no need to upsample it.
+      let max = -Infinity;
+      for (let i = 0; i < map.length; i++) if ((map[i] as number) > max) max = map[i] as number;
+      if (max > job.threshold) {
+        s.up.mask(map, job.threshold, s.mask);
+        l.up.mask(map, job.threshold, l.mask);
+      } else {
+        s.mask.fill(0);
+        l.mask.fill(0);
+      }
       blitDimmed(job.smallTiles[k] as Uint8Array, s.mask, small.w, small.h, job.smallOut, n * small.w, k * small.w, DIMMED);
-      l.up.mask(map, job.threshold, l.mask);
       blitOutlined(job.largeTiles[k] as Uint8Array, l.mask, large.w, large.h, job.largeOut, n * large.w, k * large.w, OUTLINE);
     }
   }

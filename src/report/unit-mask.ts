@@ -106,28 +106,33 @@ export function blitDimmed(tile: Uint8Array, mask: Uint8Array, tw: number, th: n
 export function blitOutlined(tile: Uint8Array, mask: Uint8Array, tw: number, th: number, strip: Uint8Array, stripW: number, left: number, rgb: readonly [number, number, number]): void {
   const rowBytes = tw * 3;
   for (let y = 0; y < th; y++) strip.set(tile.subarray(y * rowBytes, (y + 1) * rowBytes), (y * stripW + left) * 3);
-  const [r, g, b] = rgb;
-  const paint = (m: number): void => {
-    const d = ((((m / tw) | 0) * stripW + left + (m % tw)) * 3) | 0;
-    strip[d] = r;
-    strip[d + 1] = g;
-    strip[d + 2] = b;
-  };
+  // Masks are mostly uniform: compare 4 mask bytes at once where the layout allows it.
+  const words = tw % 4 === 0 && mask.byteOffset % 4 === 0 ? new Uint32Array(mask.buffer, mask.byteOffset, (tw * th) >> 2) : null;
+  const quarter = tw >> 2;
   for (let y = 0; y < th; y++) {
     const row = y * tw;
-    for (let m = row; m < row + tw - 1; m++) {
-      if (mask[m] !== mask[m + 1]) {
-        paint(m);
-        paint(m + 1);
+    const next = y + 1 < th;
+    if (words) {
+      const w0 = y * quarter;
+      for (let j = 0; j < quarter; j++) {
+        const v = words[w0 + j] as number;
+        const m = row + 4 * j;
+        if (v !== 0 && v !== 0x01010101) for (let b = m; b < m + 3; b++) if (mask[b] !== mask[b + 1]) paintPair(strip, stripW, left, tw, b, b + 1, rgb);
+        if (j + 1 < quarter && mask[m + 3] !== mask[m + 4]) paintPair(strip, stripW, left, tw, m + 3, m + 4, rgb);
+        if (next && v !== words[w0 + quarter + j]) for (let b = m; b < m + 4; b++) if (mask[b] !== mask[b + tw]) paintPair(strip, stripW, left, tw, b, b + tw, rgb);
       }
-    }
-    if (y + 1 < th) {
-      for (let m = row; m < row + tw; m++) {
-        if (mask[m] !== mask[m + tw]) {
-          paint(m);
-          paint(m + tw);
-        }
-      }
+    } else {
+      for (let m = row; m < row + tw - 1; m++) if (mask[m] !== mask[m + 1]) paintPair(strip, stripW, left, tw, m, m + 1, rgb);
+      if (next) for (let m = row; m < row + tw; m++) if (mask[m] !== mask[m + tw]) paintPair(strip, stripW, left, tw, m, m + tw, rgb);
     }
   }
+}
+
+/** Paint mask pixels `a` and `b` of a tile (width tw) placed at column `left` of the strip. */
+function paintPair(strip: Uint8Array, stripW: number, left: number, tw: number, a: number, b: number, rgb: readonly [number, number, number]): void {
+  const da = (Math.floor(a / tw) * stripW + left + (a % tw)) * 3;
+  const db = (Math.floor(b / tw) * stripW + left + (b % tw)) * 3;
+  strip[da] = strip[db] = rgb[0];
+  strip[da + 1] = strip[db + 1] = rgb[1];
+  strip[da + 2] = strip[db + 2] = rgb[2];
 }

@@ -57,3 +57,38 @@ describe('blitOutlined', () => {
     assert.deepEqual([...strip.subarray(0, 3)], [9, 9, 9]);
   });
 });
+
+describe('blitOutlined on word-aligned masks', () => {
+  it('draws the same outline as the byte-by-byte path', () => {
+    // 8×4 mask (width a multiple of 4: the 4-bytes-at-once path) with an L-shaped region.
+    const tw = 8;
+    const th = 4;
+    // prettier-ignore
+    const mask = new Uint8Array([
+      0, 0, 0, 0, 0, 0, 0, 0,
+      0, 1, 1, 1, 1, 1, 0, 0,
+      0, 1, 0, 0, 0, 0, 0, 0,
+      0, 1, 0, 0, 0, 0, 0, 0,
+    ]);
+    const tile = new Uint8Array(tw * th * 3);
+    const strip = new Uint8Array(tw * th * 3);
+    blitOutlined(tile, mask, tw, th, strip, tw, 0, [1, 1, 1]);
+    const got = [...Array(tw * th).keys()].map((p) => strip[p * 3]);
+    // Expected by hand: a pixel is marked when a 4-neighbour has the other mask value.
+    const expected = [...Array(tw * th).keys()].map((p) => {
+      const x = p % tw;
+      const y = Math.floor(p / tw);
+      const v = mask[p];
+      const n = [x > 0 ? mask[p - 1] : v, x < tw - 1 ? mask[p + 1] : v, y > 0 ? mask[p - tw] : v, y < th - 1 ? mask[p + tw] : v];
+      return n.some((q) => q !== v) ? 1 : 0;
+    });
+    // prettier-ignore
+    assert.deepEqual(expected, [
+      0, 1, 1, 1, 1, 1, 0, 0,
+      1, 1, 1, 1, 1, 1, 1, 0,
+      1, 1, 1, 1, 1, 1, 0, 0,
+      1, 1, 1, 0, 0, 0, 0, 0,
+    ]);
+    assert.deepEqual(got, expected);
+  });
+});
