@@ -70,7 +70,8 @@ export async function writeReport(runDir: string, options: WriteReportOptions = 
   if (shown < topK) log(`results.json stores ${stored} top images per unit; showing ${shown}, not ${topK}`);
   const data = buildReportData(run, shown, new Date());
 
-  const cache = new PhotoCache(datasetRoot, data.tiles.small, data.tiles.large, options.photoCacheBytes ?? 512 * 2 ** 20);
+  const photoRoot = await findPhotoRoot(datasetRoot, run.layers[0]?.results.dataset.imageFiles ?? []);
+  const cache = new PhotoCache(photoRoot, data.tiles.small, data.tiles.large, options.photoCacheBytes ?? 512 * 2 ** 20);
   const total = data.layers.reduce((n, l) => n + l.units.length, 0);
   let lastLog = 0;
   await writeStrips(
@@ -105,6 +106,17 @@ export async function writeReport(runDir: string, options: WriteReportOptions = 
   const seconds = (performance.now() - started) / 1000;
   log(`report: ${total} units, ${cache.decoded} photos decoded, ${seconds.toFixed(1)} s`);
   return { indexPath, seconds };
+}
+
+/**
+ * The folder that imageFiles are relative to: the dataset root, or its images/ folder (the
+ * Broden reader records paths as index.csv has them, relative to images/).
+ */
+async function findPhotoRoot(datasetRoot: string, imageFiles: readonly string[]): Promise<string> {
+  const probe = imageFiles[0];
+  if (probe === undefined) return datasetRoot;
+  for (const base of [datasetRoot, join(datasetRoot, 'images')]) if (await exists(join(base, probe))) return base;
+  return datasetRoot; // the photo cache then names the missing file
 }
 
 /** The dataset root as given, else relative to the run directory (a run moved with its data). */
