@@ -9,7 +9,7 @@ body{margin:0;background:var(--bg);color:var(--ink);font:14px/1.45 system-ui,-ap
 a{color:var(--accent);text-decoration:none}a:hover{text-decoration:underline}
 .page{max-width:1240px;margin:0 auto;padding:28px 28px 64px}
 .kicker{font-size:11px;letter-spacing:.12em;text-transform:uppercase;color:var(--ink3);font-weight:600;margin:0 0 4px}
-h1{font-size:26px;line-height:1.2;margin:0 0 4px;font-weight:650;letter-spacing:-.01em;word-break:break-all}
+h1{font-size:26px;line-height:1.2;margin:0 0 4px;font-weight:650;letter-spacing:-.01em;overflow-wrap:anywhere}
 h2{font-size:19px;margin:0;font-weight:650;letter-spacing:-.005em}
 h3{font-size:13px;margin:0 0 8px;font-weight:600;color:var(--ink2);text-transform:uppercase;letter-spacing:.06em}
 .sub{color:var(--ink2);margin:0}
@@ -23,8 +23,8 @@ section{margin:0 0 34px}
 .panel{background:var(--panel);border:1px solid var(--line);border-radius:10px;padding:16px 18px}
 .cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(340px,1fr));gap:14px}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:0}
-dl.facts dt{color:var(--ink3)}dl.facts dd{margin:0;word-break:break-all}
-.layer-card h2{font-size:16px;word-break:break-all}
+dl.facts dt{color:var(--ink3)}dl.facts dd{margin:0;overflow-wrap:anywhere}
+.layer-card h2{font-size:16px;overflow-wrap:anywhere}
 .big{font-size:30px;font-weight:650;letter-spacing:-.02em;line-height:1.1;margin:8px 0 2px}
 .big small{font-size:15px;color:var(--ink2);font-weight:500;letter-spacing:0}
 .stat-line{color:var(--ink2);margin:2px 0}
