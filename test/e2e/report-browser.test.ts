@@ -161,3 +161,33 @@ describe('report viewer in chromium', { skip: haveChromium ? false : `${CHROMIUM
     assert.deepEqual(problems, []);
   });
 });
+
+describe('report viewer with 2,048 units', { skip: haveChromium ? false : `${CHROMIUM} not found: install it (apt-get install -y chromium) to run the browser test` }, () => {
+  let fx: RunFixture;
+  let browser: Browser;
+  let url: string;
+  before(async () => {
+    fx = await makeRunFixture({ layers: [{ name: 'wide', dir: 'wide', units: 2048, h: 4, w: 4 }], images: 8, topK: 1, photoSize: 64 });
+    url = pathToFileURL((await writeReport(fx.runDir)).indexPath).href;
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  });
+  after(async () => {
+    await browser?.close();
+    await fx?.cleanup();
+  });
+
+  it('renders one page of cards, pages through all units, and finds a unit by number', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${url}#layer=wide&sort=unit&page=42`);
+    await page.waitForSelector('#app .unit');
+    // 2,048 units at 48 a page: 43 pages, the last holds 2,048 - 42 * 48 = 32.
+    assert.equal(await page.locator('#app .unit').count(), 32);
+    assert.equal(await page.textContent('.pager span'), 'Page 43 of 43');
+    assert.equal(await page.textContent('#app .unit .num'), `#${42 * 48 + 1}`);
+    await page.fill('input[type=search]', '2000');
+    assert.deepEqual(await page.$$eval('#app .unit .num', (els) => els.map((e) => e.textContent)), ['#2000']);
+    assert.deepEqual(errors, []);
+  });
+});

@@ -1,7 +1,7 @@
 // The overview: the run's settings, one summary card per layer, and the chart of interpretable
 // units per category per layer (Observable Plot, category colours as in every other chart).
 import * as Plot from '@observablehq/plot';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ReportData, ReportLayer } from '../report-data';
 import { Chip } from './chip';
 import { headline } from './format';
@@ -90,16 +90,15 @@ function LayerCard({ data, layer, open }: { data: ReportData; layer: ReportLayer
 }
 
 /** Grouped bars: one group per layer, one bar per category, height = detector units. */
-function InterpretableChart({ data }: { data: ReportData }) {
+function InterpretableChart({ data, share }: { data: ReportData; share: boolean }) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const rows = data.layers.flatMap((l, i) =>
-      data.categories.map((c) => ({
+      data.categories.map((c) => {
+        const n = l.stats.perCategory.find((p) => p.category === c)?.detectors ?? 0;
         // Position keeps layers distinct even when two share a display name.
-        layer: `${i + 1}. ${l.name}`,
-        category: c,
-        units: l.stats.perCategory.find((p) => p.category === c)?.detectors ?? 0,
-      })),
+        return { layer: `${i + 1}. ${l.name}`, category: c, units: share ? (100 * n) / Math.max(l.stats.units, 1) : n };
+      }),
     );
     const chart = Plot.plot({
       width: Math.min(1180, Math.max(420, (ref.current?.clientWidth ?? 800) - 8)),
@@ -109,7 +108,7 @@ function InterpretableChart({ data }: { data: ReportData }) {
       color: { domain: [...data.categories], range: [...data.categoryColors], legend: true },
       fx: { label: null, padding: 0.15 },
       x: { axis: null, domain: [...data.categories], padding: 0.12 },
-      y: { label: 'detector units', grid: true },
+      y: { label: share ? 'detector units (% of the layer)' : 'detector units', grid: true },
       marks: [
         Plot.barY(rows, { fx: 'layer', x: 'category', y: 'units', fill: 'category', tip: true }),
         Plot.ruleY([0]),
@@ -117,11 +116,13 @@ function InterpretableChart({ data }: { data: ReportData }) {
     });
     ref.current?.replaceChildren(chart);
     return () => chart.remove();
-  }, [data]);
+  }, [data, share]);
   return <div class="plot" ref={ref} />;
 }
 
 export function Overview({ data, openLayer }: { data: ReportData; openLayer: (dir: string) => void }) {
+  // Layers differ in width: the share of units compares them, the count is NetDissect's.
+  const [share, setShare] = useState(false);
   return (
     <section id="overview">
       <div class="cols">
@@ -131,9 +132,19 @@ export function Overview({ data, openLayer }: { data: ReportData; openLayer: (di
         ))}
       </div>
       <div class="panel chart-panel">
-        <h3>Interpretable units per category</h3>
+        <div class="chart-head">
+          <h3>Interpretable units per category</h3>
+          <div class="toggle" role="group" aria-label="Chart values">
+            <button class={share ? '' : 'on'} aria-pressed={!share} onClick={() => setShare(false)}>
+              units
+            </button>
+            <button class={share ? 'on' : ''} aria-pressed={share} onClick={() => setShare(true)}>
+              % of layer
+            </button>
+          </div>
+        </div>
         <p class="sub small">Detector units (best label IoU &gt; {data.settings.iouThreshold}) of each layer, by the category of their best label.</p>
-        <InterpretableChart data={data} />
+        <InterpretableChart data={data} share={share} />
       </div>
     </section>
   );
