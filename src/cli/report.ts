@@ -20,11 +20,13 @@ export function register(program: Command): void {
     .option('--out <DIR>', 'report folder (default: RUN_DIR/report)')
     .option('--top-k <N>', `top images shown per unit, 1 to 100 (default: ${DEFAULT_TOP_K})`, parseIntOption('--top-k', 1, 100))
     .option('--dataset <DIR>', "dataset root holding the photos (default: run.json's dataset.root)")
-    .action(async (runDir: string, opts: { out?: string; topK?: number; dataset?: string }) => {
+    .option('--no-ground-truth', "do not outline the concept's ground truth on the large images (it needs the dataset's labels)")
+    .action(async (runDir: string, opts: { out?: string; topK?: number; dataset?: string; groundTruth: boolean }) => {
       const { indexPath, seconds } = await writeReport(runDir, {
         ...(opts.out !== undefined ? { outDir: opts.out } : {}),
         ...(opts.topK !== undefined ? { topK: opts.topK } : {}),
         ...(opts.dataset !== undefined ? { datasetRoot: opts.dataset } : {}),
+        groundTruth: opts.groundTruth,
         log: (m) => process.stderr.write(`${m}\n`),
       });
       process.stderr.write(`report written in ${seconds.toFixed(1)} s\n`);

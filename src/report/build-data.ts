@@ -15,7 +15,7 @@ export function tileSizes(inputSize: readonly number[] | undefined): { small: Ti
   return { small: size(112), large: size(224) };
 }
 
-export function buildReportData(run: LoadedRun, topK: number, generatedAt: Date): ReportData {
+export function buildReportData(run: LoadedRun, topK: number, generatedAt: Date, groundTruth: { shown: boolean; note: string }): ReportData {
   const m = run.manifest;
   const first = run.layers[0]?.results;
   const categories = first?.categories ?? m.settings.categories;
@@ -89,6 +89,7 @@ export function buildReportData(run: LoadedRun, topK: number, generatedAt: Date)
     categoryColors: categoryColors(categories),
     topK,
     tiles: tileSizes(m.settings.preprocess.inputSize),
+    groundTruth,
     layers,
   };
 }

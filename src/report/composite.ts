@@ -1,12 +1,22 @@
 // Compositing of one unit's two strips from its photos' tiles and activation maps (pure
 // computation on typed arrays; runs in the strip workers so several units composite at once).
-import { MaskUpsampler, blitDimmed, blitOutlined, dimTable } from './unit-mask.js';
+import { nearestIndices } from '../dataset/nearest.js';
+import { MaskUpsampler, blitDimmed, copyTile, dimTable, paintEdges } from './unit-mask.js';
 
 /** Brightness kept outside the mask in the grid strips. */
 export const DIM = 0.2;
 /** Colour of the mask outline in the large strips. */
 export const OUTLINE: readonly [number, number, number] = [255, 208, 0];
+/** Colour of the ground-truth outline of the unit's concept in the large strips. */
+export const TRUTH_OUTLINE: readonly [number, number, number] = [0, 225, 255];
 const DIMMED = dimTable(DIM);
+
+/** A label mask at the label resolution (1 = the pixel has the unit's concept). */
+export interface TruthMask {
+  readonly data: Uint8Array;
+  readonly h: number;
+  readonly w: number;
+}
 
 export interface TileSize {
   readonly w: number;
@@ -25,6 +35,8 @@ export interface CompositeJob {
   readonly largeTiles: readonly Uint8Array[];
   readonly small: TileSize;
   readonly large: TileSize;
+  /** Ground-truth masks of the unit's concept per image, when the dataset is available. */
+  readonly truths?: readonly TruthMask[];
   /** Outputs: strips of maps.length tiles (at least n*w*h*3 bytes each). */
   readonly smallOut: Uint8Array;
   readonly largeOut: Uint8Array;
@@ -33,6 +45,21 @@ export interface CompositeJob {
 /** Upsamplers and scratch masks, kept per (map size, tile size) across jobs. */
 export class Compositor {
   private readonly upsamplers = new Map<string, { up: MaskUpsampler; mask: Uint8Array }>();
+  private readonly nearest = new Map<string, { rows: Int32Array; cols: Int32Array; mask: Uint8Array }>();
+
+  /** Resize a truth mask to `size` by nearest neighbour (the dataset's own label convention). */
+  private truthAt(t: TruthMask, size: TileSize): Uint8Array {
+    const key = `${t.h}x${t.w}>${size.h}x${size.w}`;
+    let e = this.nearest.get(key);
+    if (!e) this.nearest.set(key, (e = { rows: nearestIndices(t.h, size.h), cols: nearestIndices(t.w, size.w), mask: new Uint8Array(size.w * size.h) }));
+    const { rows, cols, mask } = e;
+    let o = 0;
+    for (let y = 0; y < size.h; y++) {
+      const row = (rows[y] as number) * t.w;
+      for (let x = 0; x < size.w; x++) mask[o++] = t.data[row + (cols[x] as number)] as number;
+    }
+    return mask;
+  }
 
   private upsampler(h: number, w: number, size: TileSize): { up: MaskUpsampler; mask: Uint8Array } {
     const key = `${h}x${w}>${size.h}x${size.w}`;
@@ -60,7 +87,10 @@ export class Compositor {
         l.mask.fill(0);
       }
       blitDimmed(job.smallTiles[k] as Uint8Array, s.mask, small.w, small.h, job.smallOut, n * small.w, k * small.w, DIMMED);
-      blitOutlined(job.largeTiles[k] as Uint8Array, l.mask, large.w, large.h, job.largeOut, n * large.w, k * large.w, OUTLINE);
+      copyTile(job.largeTiles[k] as Uint8Array, large.w, large.h, job.largeOut, n * large.w, k * large.w);
+      const truth = job.truths?.[k];
+      if (truth && truth.h > 0 && truth.w > 0) paintEdges(this.truthAt(truth, large), large.w, large.h, job.largeOut, n * large.w, k * large.w, TRUTH_OUTLINE);
+      paintEdges(l.mask, large.w, large.h, job.largeOut, n * large.w, k * large.w, OUTLINE);
     }
   }
 }

@@ -102,5 +102,7 @@ export interface ReportData {
   readonly topK: number;
   /** Tile sizes in pixels of the small and large strips. */
   readonly tiles: { readonly small: { readonly w: number; readonly h: number }; readonly large: { readonly w: number; readonly h: number } };
+  /** Whether the large strips outline the ground truth of each unit's concept, and why (not). */
+  readonly groundTruth: { readonly shown: boolean; readonly note: string };
   readonly layers: readonly ReportLayer[];
 }

@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import sharp from 'sharp';
 import type { UnitResult } from '../run/results-types.js';
 import type { CompositeJob, TileSize } from './composite.js';
+import type { GroundTruth } from './ground-truth.js';
 import type { PhotoCache } from './photo-cache.js';
 
 export interface StripLayer {
@@ -26,6 +27,8 @@ export interface StripOptions {
   readonly small: TileSize;
   readonly large: TileSize;
   readonly cache: PhotoCache;
+  /** Ground-truth masks of each unit's concept, outlined in the large strips; null: none. */
+  readonly truth: GroundTruth | null;
   /** Worker threads compositing pixels. */
   readonly workers: number;
   readonly onProgress?: (done: number, total: number) => void;
@@ -122,6 +125,8 @@ async function writeUnitStrips(layer: StripLayer, unit: UnitResult, slot: Slot, 
   const { small, large, cache, topK } = options;
   const top = unit.topImages.slice(0, topK);
   const photos = await Promise.all(top.map((t) => cache.get(layer.imageFiles[t.image] as string, t.image)));
+  const truth = options.truth;
+  const truths = truth && unit.label > 0 ? await Promise.all(top.map((t) => truth.mask(t.image, unit.label))) : undefined;
   const n = Math.max(top.length, 1);
   const smallBytes = n * small.w * small.h * 3;
   const largeBytes = n * large.w * large.h * 3;
@@ -136,6 +141,7 @@ async function writeUnitStrips(layer: StripLayer, unit: UnitResult, slot: Slot, 
       maps: top.map((t) => Float32Array.from(t.map)),
       smallTiles: photos.map((p) => p.small),
       largeTiles: photos.map((p) => p.large),
+      ...(truths ? { truths } : {}),
       small,
       large,
       smallOut: slot.small,

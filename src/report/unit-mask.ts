@@ -98,14 +98,18 @@ export function blitDimmed(tile: Uint8Array, mask: Uint8Array, tw: number, th: n
   }
 }
 
-/**
- * Copy an RGB tile into a strip and draw the mask's outline in `rgb`: both pixels of every
- * horizontally or vertically adjacent pair that straddles the mask edge (a 2-pixel line that
- * stays visible when the browser scales the image down).
- */
-export function blitOutlined(tile: Uint8Array, mask: Uint8Array, tw: number, th: number, strip: Uint8Array, stripW: number, left: number, rgb: readonly [number, number, number]): void {
+/** Copy an RGB tile (tw×th) into a strip (stride `stripW` pixels) at column `left`. */
+export function copyTile(tile: Uint8Array, tw: number, th: number, strip: Uint8Array, stripW: number, left: number): void {
   const rowBytes = tw * 3;
   for (let y = 0; y < th; y++) strip.set(tile.subarray(y * rowBytes, (y + 1) * rowBytes), (y * stripW + left) * 3);
+}
+
+/**
+ * Paint the outline of `mask` (tw×th) in `rgb` over the tile at column `left` of the strip:
+ * both pixels of every horizontally or vertically adjacent pair that straddles the mask edge
+ * (a 2-pixel line that stays visible when the browser scales the image down).
+ */
+export function paintEdges(mask: Uint8Array, tw: number, th: number, strip: Uint8Array, stripW: number, left: number, rgb: readonly [number, number, number]): void {
   // Masks are mostly uniform: compare 4 mask bytes at once where the layout allows it.
   const words = tw % 4 === 0 && mask.byteOffset % 4 === 0 ? new Uint32Array(mask.buffer, mask.byteOffset, (tw * th) >> 2) : null;
   const quarter = tw >> 2;
@@ -126,6 +130,12 @@ export function blitOutlined(tile: Uint8Array, mask: Uint8Array, tw: number, th:
       if (next) for (let m = row; m < row + tw; m++) if (mask[m] !== mask[m + tw]) paintPair(strip, stripW, left, tw, m, m + tw, rgb);
     }
   }
+}
+
+/** Copy a tile into a strip and outline `mask` on it (copyTile, then paintEdges). */
+export function blitOutlined(tile: Uint8Array, mask: Uint8Array, tw: number, th: number, strip: Uint8Array, stripW: number, left: number, rgb: readonly [number, number, number]): void {
+  copyTile(tile, tw, th, strip, stripW, left);
+  paintEdges(mask, tw, th, strip, stripW, left, rgb);
 }
 
 /** Paint mask pixels `a` and `b` of a tile (width tw) placed at column `left` of the strip. */

@@ -9,6 +9,7 @@ import { DatasetError, NetDissectError, UsageError, check } from '../util/errors
 import { buildReportData } from './build-data.js';
 import { scriptSafeJson } from './escape.js';
 import { renderIndexHtml } from './html.js';
+import { openGroundTruth } from './ground-truth.js';
 import { loadRun } from './load-run.js';
 import { PhotoCache } from './photo-cache.js';
 import { writeStrips } from './strips.js';
@@ -24,6 +25,9 @@ export interface WriteReportOptions {
   readonly workers?: number;
   /** Memory for decoded photos shared across units; default 512 MiB. */
   readonly photoCacheBytes?: number;
+  /** Outline each unit's concept's ground truth in the large strips (needs the dataset's
+   *  labels, reopened from run.json); default true, skipped with a note when unavailable. */
+  readonly groundTruth?: boolean;
   /** Progress messages (the CLI prints them to stderr); default silent. */
   readonly log?: (message: string) => void;
 }
@@ -68,7 +72,12 @@ export async function writeReport(runDir: string, options: WriteReportOptions = 
   const stored = Math.max(...run.layers.flatMap((l) => l.results.units.map((u) => u.topImages.length)), 0);
   const shown = Math.min(topK, Math.max(stored, 1));
   if (shown < topK) log(`results.json stores ${stored} top images per unit; showing ${shown}, not ${topK}`);
-  const data = buildReportData(run, shown, new Date());
+  const gt =
+    options.groundTruth === false
+      ? { truth: null, note: 'turned off (--no-ground-truth)' }
+      : await openGroundTruth(run.manifest, run.layers.map((l) => l.results), options.datasetRoot);
+  log(`report: ground truth ${gt.truth ? gt.note : `not shown: ${gt.note}`}`);
+  const data = buildReportData(run, shown, new Date(), { shown: gt.truth !== null, note: gt.note });
 
   const photoRoot = await findPhotoRoot(datasetRoot, run.layers[0]?.results.dataset.imageFiles ?? []);
   const cache = new PhotoCache(photoRoot, data.tiles.small, data.tiles.large, options.photoCacheBytes ?? 512 * 2 ** 20);
@@ -88,6 +97,7 @@ export async function writeReport(runDir: string, options: WriteReportOptions = 
       small: data.tiles.small,
       large: data.tiles.large,
       cache,
+      truth: gt.truth,
       workers: options.workers ?? Math.max(1, Math.min(8, availableParallelism() - 1)),
       onProgress: (done) => {
         const now = performance.now();

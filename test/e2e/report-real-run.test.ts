@@ -59,6 +59,14 @@ describe('report of a real dissection', { skip: existsSync(MODEL) ? false : `${M
     assert.equal((await readdir(join(runDir, 'report', 'units', 'expanded_conv_12'))).length, 96 * 2);
     const meta = await sharp(join(runDir, 'report', layer.units[0]?.strip ?? '')).metadata();
     assert.deepEqual([meta.width, meta.height], [5 * 112, 112]);
+    // The dataset reopens from run.json: the large strips outline the concepts' ground truth.
+    assert.equal(data.groundTruth.shown, true, data.groundTruth.note);
+    let truthPixels = 0;
+    for (const u of layer.units.filter((x) => x.detector)) {
+      const { data: px } = await sharp(join(runDir, 'report', u.large)).raw().toBuffer({ resolveWithObject: true });
+      for (let i = 0; i < px.length; i += 3) if ((px[i] as number) < 90 && (px[i + 1] as number) > 170 && (px[i + 2] as number) > 200) truthPixels++;
+    }
+    assert.ok(truthPixels > 0, 'no ground-truth outline pixel in any detector strip');
     const html = await readFile(join(runDir, 'report', 'index.html'), 'utf8');
     assert.ok(html.includes(`${results.stats.detectors}/96 units covering ${results.stats.uniqueConcepts} concepts with IoU &gt; 0.04`));
   });

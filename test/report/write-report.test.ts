@@ -71,6 +71,12 @@ describe('writeReport on the fixture run', () => {
     assert.equal(data.layers[0]?.concepts.reduce((n, c) => n + c.units, 0), s.detectors);
   });
 
+  it('says why the ground truth is not drawn when the dataset cannot be reopened', () => {
+    // The fixture's dataset is photos only (no label tables) and its command names no dataset.
+    assert.equal(data.groundTruth.shown, false);
+    assert.match(data.groundTruth.note, /could not be reopened from run\.json's command line/);
+  });
+
   it('keeps unit results as results.json has them', () => {
     const unit = data.layers[0]?.units[4];
     const src = results.units[4];

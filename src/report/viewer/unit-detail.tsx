@@ -72,8 +72,14 @@ export function UnitDetail(props: { data: ReportData; layer: ReportLayer; unit: 
           ))}
         </div>
         <p class="note">
-          Yellow outline: the unit's mask (activation map upsampled bilinearly to the image, &gt; threshold). Ground-truth concept masks are not drawn
-          in this version of the report; the IoU counts below come from the dissection.
+          <span class="swatch unit-swatch" /> the unit's mask (activation map upsampled bilinearly to the image, &gt; threshold {fmtNum(unit.threshold)}).{' '}
+          {data.groundTruth.shown ? (
+            <>
+              <span class="swatch truth-swatch" /> ground truth of “{label}” in the dataset.
+            </>
+          ) : (
+            `Ground truth not drawn: ${data.groundTruth.note}.`
+          )}
         </p>
         <div class="detail-grid">
           <table class="concepts">
