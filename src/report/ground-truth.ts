@@ -32,8 +32,9 @@ export function datasetSpecOfCommand(command: readonly string[]): DatasetSpec {
 }
 
 /**
- * Reopen the run's dataset. `datasetRoot` replaces the recorded --dataset (a moved dataset);
- * resolves with null and the reason when it cannot be used.
+ * Reopen the run's dataset. For folder formats (Broden, ADE20K) `datasetRoot`, the root the
+ * report found the photos in, replaces the recorded --dataset (which may be relative to another
+ * folder, or moved). Resolves with null and the reason when the dataset cannot be used.
  */
 export async function openGroundTruth(
   manifest: RunManifest,
@@ -43,7 +44,8 @@ export async function openGroundTruth(
   let ds: ConceptDataset;
   try {
     const spec = datasetSpecOfCommand(manifest.command);
-    if (datasetRoot !== undefined && spec.images === undefined) spec.dataset = datasetRoot;
+    const folderFormat = manifest.dataset.format === 'broden' || manifest.dataset.format === 'ade20k';
+    if (datasetRoot !== undefined && folderFormat && spec.images === undefined) spec.dataset = datasetRoot;
     const first = results[0];
     // Formats that resize label maps must use the run's resolution to give the run's masks.
     if (first && manifest.dataset.format !== 'broden') spec.labelSize = [first.dataset.labelResolution[0], first.dataset.labelResolution[1]];
@@ -63,22 +65,32 @@ export async function openGroundTruth(
   return { truth: new DatasetTruth(ds), note: `read from the ${ds.format} dataset at ${ds.root}` };
 }
 
-/** Label masks from a dataset, with a small cache of decoded images (units share images). */
+/** Where each label is in one image: pixel indices per label, and the image-level labels. */
+interface LabelIndex {
+  readonly pixels: ReadonlyMap<number, Uint32Array>;
+  readonly imageLevel: ReadonlySet<number>;
+}
+
+/**
+ * Label masks from a dataset. Each image's labels are decoded once into a sparse index (pixels
+ * per label), kept in a bounded cache: units share images, and a mask is then one fill.
+ */
 class DatasetTruth implements GroundTruth {
-  private readonly decoded = new Map<number, Promise<ImageLabels>>();
-  private static readonly CAPACITY = 256;
+  private readonly indices = new Map<number, Promise<LabelIndex>>();
+  private static readonly CAPACITY = 512;
 
   constructor(private readonly ds: ConceptDataset) {}
 
-  private labels(image: number): Promise<ImageLabels> {
-    let hit = this.decoded.get(image);
+  private index(image: number): Promise<LabelIndex> {
+    let hit = this.indices.get(image);
     if (hit) {
-      this.decoded.delete(image);
+      this.indices.delete(image); // re-insert: Map order is the recency order
     } else {
-      hit = this.ds.readLabels(image);
-      if (this.decoded.size >= DatasetTruth.CAPACITY) this.decoded.delete(this.decoded.keys().next().value as number);
+      hit = this.ds.readLabels(image).then(indexLabels);
+      hit.catch(() => this.indices.delete(image));
+      if (this.indices.size >= DatasetTruth.CAPACITY) this.indices.delete(this.indices.keys().next().value as number);
     }
-    this.decoded.set(image, hit);
+    this.indices.set(image, hit);
     return hit;
   }
 
@@ -92,13 +104,38 @@ class DatasetTruth implements GroundTruth {
     const w = rec?.sw ?? 0;
     const data = new Uint8Array(h * w);
     if (label <= 0) return { data, h, w };
-    const labels = await this.labels(image);
-    for (const annotation of labels.byCategory.values()) {
-      if (annotation.imageLabels.includes(label)) return { data: data.fill(1), h, w };
-      for (const map of annotation.maps) {
-        for (let i = 0; i < data.length; i++) if (map[i] === label) data[i] = 1;
-      }
-    }
+    const index = await this.index(image);
+    if (index.imageLevel.has(label)) return { data: data.fill(1), h, w };
+    const at = index.pixels.get(label);
+    if (at) for (let i = 0; i < at.length; i++) data[at[i] as number] = 1;
     return { data, h, w };
   }
+}
+
+/** One pass over every channel of every category: pixel indices per label number. */
+export function indexLabels(labels: ImageLabels): LabelIndex {
+  const counts = new Map<number, number>();
+  const imageLevel = new Set<number>();
+  for (const a of labels.byCategory.values()) {
+    for (const l of a.imageLabels) imageLevel.add(l);
+    for (const map of a.maps) for (let i = 0; i < map.length; i++) if (map[i] !== 0) counts.set(map[i] as number, (counts.get(map[i] as number) ?? 0) + 1);
+  }
+  const pixels = new Map<number, Uint32Array>();
+  const fill = new Map<number, number>();
+  for (const [label, n] of counts) {
+    pixels.set(label, new Uint32Array(n));
+    fill.set(label, 0);
+  }
+  for (const a of labels.byCategory.values()) {
+    for (const map of a.maps) {
+      for (let i = 0; i < map.length; i++) {
+        const l = map[i] as number;
+        if (l === 0) continue;
+        const k = fill.get(l) as number;
+        (pixels.get(l) as Uint32Array)[k] = i;
+        fill.set(l, k + 1);
+      }
+    }
+  }
+  return { pixels, imageLevel };
 }

@@ -69,13 +69,13 @@ export async function writeReport(runDir: string, options: WriteReportOptions = 
   const outDir = resolve(options.outDir ?? join(runDir, 'report'));
   await mkdir(outDir, { recursive: true });
 
-  const stored = Math.max(...run.layers.flatMap((l) => l.results.units.map((u) => u.topImages.length)), 0);
+  const stored = run.layers.reduce((m, l) => l.results.units.reduce((n, u) => Math.max(n, u.topImages.length), m), 0);
   const shown = Math.min(topK, Math.max(stored, 1));
   if (shown < topK) log(`results.json stores ${stored} top images per unit; showing ${shown}, not ${topK}`);
   const gt =
     options.groundTruth === false
       ? { truth: null, note: 'turned off (--no-ground-truth)' }
-      : await openGroundTruth(run.manifest, run.layers.map((l) => l.results), options.datasetRoot);
+      : await openGroundTruth(run.manifest, run.layers.map((l) => l.results), datasetRoot);
   log(`report: ground truth ${gt.truth ? gt.note : `not shown: ${gt.note}`}`);
   const data = buildReportData(run, shown, new Date(), { shown: gt.truth !== null, note: gt.note });
 
