@@ -138,8 +138,11 @@ describe('report viewer in chromium', { skip: haveChromium ? false : `${CHROMIUM
     await page.goto(link);
     await page.waitForSelector('[role=dialog]');
     assert.equal(await page.textContent('[role=dialog] .detail-label'), XSS_CONCEPT);
+    // Next follows the grid's order (by IoU): the unit ranked second.
+    const second = [...results.units].sort((a, b) => b.score - a.score || a.unit - b.unit)[1]?.unit;
     await page.keyboard.press('ArrowRight');
-    assert.match(page.url(), /unit=2(&|$)/);
+    assert.match(page.url(), new RegExp(`unit=${second}(&|$)`));
+    assert.equal(await page.textContent('[role=dialog] .position'), '2 of 64');
     await page.keyboard.press('Escape');
     assert.equal(await page.locator('[role=dialog]').count(), 0);
     assert.doesNotMatch(page.url(), /unit=/);

@@ -4,12 +4,16 @@ import { basename } from './format';
 import { useHashState } from './hash-state';
 import { LayerView } from './layer-view';
 import { Overview } from './overview';
+import { useMemo } from 'preact/hooks';
 import { UnitDetail } from './unit-detail';
+import { selectUnits } from './units';
 
 export function App({ data, bars }: { data: ReportData; bars: ReadonlyMap<string, Element> }) {
   const [state, update] = useHashState();
   const layer = data.layers.find((l) => l.dir === state.layer);
   const unit = layer && state.unit > 0 ? layer.units.find((u) => u.unit === state.unit) : undefined;
+  // The grid's order, so previous / next in the unit view follow what the user is looking at.
+  const order = useMemo(() => (layer ? selectUnits(layer.units, state.sort, state.cat, state.q, state.det) : []), [layer, state.sort, state.cat, state.q, state.det]);
   const home = { layer: '', sort: 'score', cat: '', q: '', det: false, page: 0, unit: 0 } as const;
   return (
     <div class="page">
@@ -42,7 +46,7 @@ export function App({ data, bars }: { data: ReportData; bars: ReadonlyMap<string
       ) : (
         <Overview data={data} openLayer={(dir) => update({ ...home, layer: dir })} />
       )}
-      {layer && unit ? <UnitDetail data={data} layer={layer} unit={unit} close={() => update({ unit: 0 })} go={(u) => update({ unit: u }, true)} /> : null}
+      {layer && unit ? <UnitDetail data={data} layer={layer} unit={unit} order={order} close={() => update({ unit: 0 })} go={(u) => update({ unit: u }, true)} /> : null}
       <footer>
         Written by netdissect {data.tool.version} on {data.generatedAt}. Strips: the top {data.topK} images of each unit, pixels outside the unit's mask
         dimmed to 20 %. Muted cards are units below the IoU threshold. Links to this page keep the view (layer, sort, filter, search, unit).

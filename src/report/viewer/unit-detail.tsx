@@ -26,18 +26,28 @@ function Tile({ data, unit, k }: { data: ReportData; unit: ReportUnit; k: number
   );
 }
 
-export function UnitDetail(props: { data: ReportData; layer: ReportLayer; unit: ReportUnit; close: () => void; go: (unit: number) => void }) {
-  const { data, layer, unit, close, go } = props;
-  const count = layer.units.length;
+/** `order`: the units as the grid lists them (sorted, filtered), for previous / next. */
+export function UnitDetail(props: {
+  data: ReportData;
+  layer: ReportLayer;
+  unit: ReportUnit;
+  order: readonly ReportUnit[];
+  close: () => void;
+  go: (unit: number) => void;
+}) {
+  const { data, layer, unit, order, close, go } = props;
+  const at = order.indexOf(unit);
+  const prev = at > 0 ? order[at - 1] : undefined;
+  const next = at >= 0 && at + 1 < order.length ? order[at + 1] : undefined;
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       if (e.key === 'Escape') close();
-      else if (e.key === 'ArrowRight' && unit.unit < count) go(unit.unit + 1);
-      else if (e.key === 'ArrowLeft' && unit.unit > 1) go(unit.unit - 1);
+      else if (e.key === 'ArrowRight' && next) go(next.unit);
+      else if (e.key === 'ArrowLeft' && prev) go(prev.unit);
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [unit, count]);
+  }, [unit, prev, next]);
   const label = unit.label === '' ? '(no label)' : unit.label;
   return (
     <div class="overlay" onClick={(e) => e.target === e.currentTarget && close()}>
@@ -55,13 +65,18 @@ export function UnitDetail(props: { data: ReportData; layer: ReportLayer; unit: 
             </p>
           </div>
           <div class="detail-nav">
-            <button disabled={unit.unit <= 1} onClick={() => go(unit.unit - 1)} aria-label="previous unit">
+            {at >= 0 ? (
+              <span class="position">
+                {at + 1} of {order.length}
+              </span>
+            ) : null}
+            <button disabled={!prev} onClick={() => prev && go(prev.unit)} aria-label="previous unit" title="previous unit in this list (←)">
               ←
             </button>
-            <button disabled={unit.unit >= count} onClick={() => go(unit.unit + 1)} aria-label="next unit">
+            <button disabled={!next} onClick={() => next && go(next.unit)} aria-label="next unit" title="next unit in this list (→)">
               →
             </button>
-            <button onClick={close} aria-label="close">
+            <button onClick={close} aria-label="close" title="close (Esc)">
               ✕
             </button>
           </div>
