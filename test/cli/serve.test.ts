@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { writeReport } from '../../src/report/write-report.js';
 import { makeRunFixture, type RunFixture } from '../report/fixture.js';
@@ -32,6 +33,30 @@ describe('netdissect serve', () => {
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     assert.equal(code, 1);
     assert.match(stderr, /index\.html: not found; write the report first with `netdissect report/);
+  });
+
+  it('exits 2 on a bad or busy port', async () => {
+    const run = (args: string[]): Promise<{ code: number | null; stderr: string }> =>
+      new Promise((resolve) => {
+        const child = spawn(process.execPath, ['bin/netdissect.js', 'serve', fx.runDir, ...args]);
+        let stderr = '';
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('close', (code) => resolve({ code, stderr }));
+      });
+    const bad = await run(['--port', '70000']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--port "70000": expected an integer from 0 to 65535/);
+    await writeReport(fx.runDir);
+    const busy = createServer();
+    await new Promise<void>((done) => busy.listen(0, '127.0.0.1', done));
+    try {
+      const port = (busy.address() as AddressInfo).port;
+      const r = await run(['--port', String(port)]);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, new RegExp(`--port ${port}: already in use on 127\\.0\\.0\\.1`));
+    } finally {
+      await new Promise<void>((done) => busy.close(() => done()));
+    }
   });
 
   it('serves the report on 127.0.0.1 until stopped', async () => {
