@@ -2,6 +2,7 @@
 // graph, unit grid). The viewer script, when it runs, replaces it with the interactive version
 // and reuses the bar graph SVGs from it. Every run string goes through escapeHtml.
 import { barChartSvg } from './bar-chart.js';
+import { categoryChartSvg } from './category-chart.js';
 import { escapeHtml as e } from './escape.js';
 import { REPORT_CSS } from './report-css.js';
 import type { ReportData, ReportLayer, ReportUnit } from './report-data.js';
@@ -83,6 +84,14 @@ export function unitCard(u: ReportUnit, layer: ReportLayer, data: ReportData): s
   );
 }
 
+function categoryChart(data: ReportData): string {
+  const layers = data.layers.map((l) => ({
+    name: l.name,
+    counts: data.categories.map((c) => l.stats.perCategory.find((p) => p.category === c)?.detectors ?? 0),
+  }));
+  return categoryChartSvg(layers, data.categories, data.categoryColors);
+}
+
 function layerSection(layer: ReportLayer, data: ReportData): string {
   const units = [...layer.units].sort((a, b) => b.score - a.score || a.unit - b.unit);
   const [n, h, w] = layer.shape;
@@ -106,7 +115,8 @@ export function renderIndexHtml(data: ReportData): string {
     `<div id="static" class="page"><header class="top"><div><p class="kicker">Network Dissection report</p>` +
     `<h1>${e(basename(data.model.path))}</h1><p class="sub">${e(`${data.dataset.format} dataset · ${data.dataset.images} images · ${data.layers.length} layer${data.layers.length === 1 ? '' : 's'}`)}</p></div>` +
     `<nav class="layers"><a href="#overview">Overview</a>${data.layers.map((l) => `<a href="#layer-${e(l.dir)}">${e(l.name)}</a>`).join('')}</nav></header>\n` +
-    `<section id="overview"><div class="cols">${runPanel(data)}${data.layers.map((l) => layerCard(l, data)).join('')}</div></section>\n` +
+    `<section id="overview"><div class="cols">${runPanel(data)}${data.layers.map((l) => layerCard(l, data)).join('')}</div>` +
+    `<figure class="bars-figure overview-chart"><h3>Interpretable units per category</h3>${categoryChart(data)}</figure></section>\n` +
     data.layers.map((l) => layerSection(l, data)).join('\n') +
     `\n<footer>Written by netdissect ${e(data.tool.version)} on ${e(data.generatedAt)}. ` +
     `Strips: the top ${data.topK} images of each unit, pixels outside the unit's mask dimmed to 20 %. ` +

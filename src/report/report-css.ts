@@ -45,6 +45,8 @@ svg.bars .tick{fill:var(--ink3);font-size:10.5px}svg.bars .axis-title{fill:var(-
 svg.bars .group{stroke-width:3;stroke-linecap:round}svg.bars .group-label{font-size:12px;font-weight:650}
 svg.bars .bar-label{fill:var(--ink2);font-size:10.5px}svg.bars .bar:hover rect{opacity:.8}
 svg.bars .bars-empty{fill:var(--ink3);font-size:13px}
+figure.overview-chart{margin-top:14px;padding:14px 18px 8px}
+figure.overview-chart h3{margin-bottom:4px}
 .units{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:12px}
 .unit{background:var(--panel);border:1px solid var(--line);border-radius:10px;padding:9px 10px 10px;min-width:0}
 .unit .meta{display:flex;align-items:baseline;gap:10px;margin-bottom:7px;min-width:0}
