@@ -8,6 +8,8 @@ import { register as registerDataset } from './dataset.js';
 import { register as registerDownload } from './download.js';
 import { register as registerStats } from './stats.js';
 import { register as registerCompare } from './compare.js';
+import { register as registerReport } from './report.js';
+import { register as registerServe } from './serve.js';
 
 type Register = (program: Command) => void;
 
@@ -20,6 +22,8 @@ const registrations: Register[] = [
   registerDownload,
   registerStats,
   registerCompare,
+  registerReport,
+  registerServe,
 ];
 
 export function registerCommands(program: Command): void {

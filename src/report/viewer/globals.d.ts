@@ -1,0 +1,7 @@
+import type { ReportData } from '../report-data';
+
+declare global {
+  interface Window {
+    __NETDISSECT__?: ReportData;
+  }
+}
