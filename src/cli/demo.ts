@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { openBroden } from '../dataset/broden/reader.js';
 import { generateSyntheticBroden } from '../dataset/synthetic/generate.js';
+import { writeReport } from '../report/write-report.js';
 import { dissect } from '../run/dissect.js';
 import { StderrProgress } from '../util/progress.js';
 import { formatSummary } from './dissect.js';
@@ -43,6 +44,8 @@ export function register(program: Command): void {
         restart: false, command: process.argv.slice(2), datasetSpec: { dataset: flags.dataset, format: 'broden' },
       }, progress);
       process.stdout.write(formatSummary(summary, 0.04));
+      const report = await writeReport(flags.out);
       process.stdout.write(`\nOutputs: ${flags.out}/<layer>/tally.csv, results.json; run settings in ${flags.out}/run.json\n`);
+      process.stdout.write(`Report: ${report.indexPath} (open it in a browser, or: netdissect serve ${flags.out})\n`);
     });
 }

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { addDatasetOptions, datasetSpecFromOptions, openDataset } from '../dataset/open.js';
 import { loadModel, resolveInputSize } from '../model/model.js';
 import { resolvePreprocess, PRESETS } from '../model/preprocess.js';
+import { writeReport } from '../report/write-report.js';
 import { dissect, type DissectSummary } from '../run/dissect.js';
 import { UsageError } from '../util/errors.js';
 import { StderrProgress } from '../util/progress.js';
@@ -61,6 +62,7 @@ export function register(program: Command): void {
     .option('--checkpoint-every <n>', 'checkpoint the forward pass every N images (rerunning the command resumes)', intOption('--checkpoint-every', 1), 1000)
     .option('--checkpoint-minutes <m>', '... or every M minutes, whichever comes first', numberOption('--checkpoint-minutes', 0, 1e6), 5)
     .option('--count-workers <n>', 'worker threads for counting (default: the number of cores)', intOption('--count-workers', 1, 64))
+    .option('--report', 'write the HTML report (RUN_DIR/report/index.html) at the end of the run')
     .option('--quiet', 'no progress on stderr')
     .addHelpText('after', `
 Outputs, per layer in RUN_DIR/<layer>/: tally.csv, thresholds.csv, results.json; RUN_DIR/run.json.
@@ -103,6 +105,10 @@ Example:
         ...(typeof flags['countWorkers'] === 'number' ? { countWorkers: flags['countWorkers'] } : {}),
       }, flags.quiet ? undefined : new StderrProgress());
       process.stdout.write(formatSummary(summary, flags.iouThreshold));
+      if (flags['report'] === true) {
+        const report = await writeReport(flags.out, flags.quiet ? {} : { log: (m: string) => process.stderr.write(`${m}\n`) });
+        process.stdout.write(`report: ${report.indexPath} (${report.seconds.toFixed(1)} s)\n`);
+      }
     });
 }
 

@@ -97,7 +97,8 @@ export interface LayerResults {
     readonly format: string;
     readonly digest: string;
     readonly images: number;
-    /** Dataset-relative image paths by image index (the report loads photos from these). */
+    /** Image paths by image index, as the dataset names them (Broden: relative to root/images/,
+     *  other formats: relative to root); the report loads photos from these. */
     readonly imageFiles: readonly string[];
     readonly labelResolution: readonly [number, number];
   };
