@@ -1,9 +1,13 @@
 // One dissect per run directory: an exclusive lock file holding the owner's pid. A lock left by
 // a crashed process (its pid no longer runs on this host) is taken over, never stuck forever.
+// The lock appears with its content already in it (written to a temporary file, then hard-linked
+// into place, which fails if the lock exists), so no one ever reads an empty lock and thinks it
+// stale while its owner is still writing it.
 import { hostname } from 'node:os';
-import { openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { RunDirError } from '../util/errors.js';
+import { describeFsError } from '../util/fs-errors.js';
 
 function alive(pid: number): boolean {
   try {
@@ -14,32 +18,63 @@ function alive(pid: number): boolean {
   }
 }
 
+/** The owner recorded in a lock file; {} for garbage (not written by this version: nobody owns it). */
+function readOwner(file: string): { pid?: number; host?: string } {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as { pid?: number; host?: string };
+  } catch {
+    return {};
+  }
+}
+
 export class RunLock {
   private constructor(private readonly file: string) {}
 
   static acquire(runDir: string): RunLock {
     const file = path.join(runDir, '.lock');
-    for (let attempt = 0; attempt < 3; attempt++) {
+    const tmp = path.join(runDir, `.lock.${process.pid}.tmp`);
+    try {
+      writeFileSync(tmp, JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() }));
+    } catch (err) {
+      rmSync(tmp, { force: true });
+      throw new RunDirError(`cannot create ${file}: ${describeFsError(err)}; choose another --out.`);
+    }
+    try {
+      return RunLock.take(runDir, file, tmp);
+    } finally {
+      rmSync(tmp, { force: true });
+    }
+  }
+
+  private static take(runDir: string, file: string, tmp: string): RunLock {
+    for (let attempt = 0; attempt < 5; attempt++) {
       try {
-        const fd = openSync(file, 'wx');
-        writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() }));
-        closeSync(fd);
+        linkSync(tmp, file);
         return new RunLock(file);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-          throw new RunDirError(`cannot create ${file}: ${(err as NodeJS.ErrnoException).code}; is the output directory writable?`);
+          throw new RunDirError(`cannot create ${file}: ${describeFsError(err)}; choose another --out.`);
         }
-        let owner: { pid?: number; host?: string } = {};
+        // Move the lock aside before judging it: of two processes taking over the same stale lock,
+        // only one moves it; the other moves the winner's fresh lock, sees it alive, puts it back.
+        const aside = `${file}.${process.pid}.check`;
         try {
-          owner = JSON.parse(readFileSync(file, 'utf8')) as { pid?: number; host?: string };
+          renameSync(file, aside);
         } catch {
-          // A lock being written right now, or garbage: treat as stale after a retry.
+          continue; // gone meanwhile: try to take it again
         }
-        const sameHost = owner.host === undefined || owner.host === hostname();
-        if (owner.pid !== undefined && (!sameHost || alive(owner.pid))) {
-          throw new RunDirError(`${runDir} is in use by another netdissect process (pid ${owner.pid} on ${owner.host ?? 'this host'}); wait for it to finish or use another --out.`);
+        const owner = readOwner(aside);
+        if (owner.pid !== undefined && ((owner.host !== undefined && owner.host !== hostname()) || alive(owner.pid))) {
+          try {
+            linkSync(aside, file);
+          } catch {
+            // Someone took the free slot meanwhile; their lock stands.
+          }
+          rmSync(aside, { force: true });
+          const elsewhere = owner.host !== undefined && owner.host !== hostname();
+          throw new RunDirError(`${runDir} is in use by another netdissect process (pid ${owner.pid} on ${elsewhere ? owner.host : 'this host'}); wait for it to finish or use another --out${elsewhere ? ` (if that process is gone, delete ${file})` : ''}.`);
         }
-        rmSync(file, { force: true }); // stale: its owner is gone
+        rmSync(aside, { force: true }); // stale: its owner is gone
       }
     }
     throw new RunDirError(`cannot lock ${runDir}: ${file} keeps reappearing; another process is competing for it.`);
