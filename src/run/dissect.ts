@@ -113,6 +113,9 @@ interface Skip {
 
 const now = (): number => performance.now() / 1000;
 
+/** What a run writes in each layer's folder (removed again when the run fails). */
+const OUTPUT_FILES = ['tally.csv', 'thresholds.csv', 'intersection.csv', 'activation.csv', 'results.json'] as const;
+
 /** Images whose labels are read ahead during counting. */
 const LABEL_PREFETCH = 4;
 
@@ -282,6 +285,10 @@ export async function dissect(ds: ConceptDataset, s: DissectSettings, progress: 
     return { runDir: s.out, images: images.length - skipped.length, skipped: skipped.length, layers: summaries, timings, cacheSpilledBytes: spilled, resumedImages: startImage };
   } catch (err) {
     const message = err instanceof NetDissectError ? err.message : `internal error: ${(err as Error).message}`;
+    // Outputs of a failed run (one failing while writing them) must not sit there looking final.
+    for (const f of [...runLayers.flatMap((l) => OUTPUT_FILES.map((o) => path.join(l.dir, o))), 'labels.csv']) {
+      try { rmSync(path.join(s.out, f), { force: true }); } catch { /* a folder in its place is not ours */ }
+    }
     try {
       writeFileAtomic(runJson, `${JSON.stringify(manifest('failed', { error: message, images: { used: 0, skipped: skipped.map((k) => ({ file: k.file, reason: k.reason })) } }), null, 1)}\n`);
     } catch {

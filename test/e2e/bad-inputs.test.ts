@@ -394,6 +394,22 @@ const CASES: Case[] = [
     code: 1,
     message: /full\/run.*: ENOSPC \(no space left on the device\); free some space and rerun the same command/,
   },
+  {
+    // Fails while writing the outputs, after relu1's are written: they are removed again.
+    name: 'an output file that cannot be written (a folder in its place)',
+    args: (c) => {
+      mkdirSync(path.join(c.out, 'conv2', 'results.json'), { recursive: true });
+      return dissectArgs(c, { '--layer': 'relu1,conv2' });
+    },
+    code: 1,
+    message: /cannot write .*run\/conv2\/results\.json: EISDIR \(it is a folder\); check the output folder/,
+    check: (c) => {
+      for (const d of ['relu1', 'conv2']) {
+        for (const f of ['tally.csv', 'thresholds.csv', 'intersection.csv', 'activation.csv']) assert.ok(!existsSync(path.join(c.out, d, f)), `no ${d}/${f}`);
+      }
+      assert.ok(!existsSync(path.join(c.out, 'labels.csv')));
+    },
+  },
   // --- options: usage errors, exit 2 ---
   { name: '--quantile out of range', args: (c) => dissectArgs(c, { '--quantile': '2' }), code: 2, message: /--quantile must be a number strictly between 0 and 1, got '2'/ },
   { name: '--batch 0', args: (c) => dissectArgs(c, { '--batch': '0' }), code: 2, message: /--batch must be between 1 and 4096, got 0/ },
