@@ -314,7 +314,7 @@ const CASES: Case[] = [
     name: 'a missing model file',
     args: (c) => dissectArgs(c, { '--model': path.join(c.tmp, 'absent.onnx') }),
     code: 1,
-    message: /absent\.onnx: cannot read the model \(ENOENT\)/,
+    message: /absent\.onnx: cannot read the model: ENOENT \(no such file or folder\); check the --model path/,
   },
   {
     name: 'a model with two inputs',
@@ -506,6 +506,8 @@ describe('bad inputs: one clear error line each (real CLI)', () => {
         assert.ok(line.startsWith('netdissect: error: '), line);
         assert.doesNotMatch(r.stderr, /\n\s+at |internal error|\[object|undefined/, 'no stack trace or internal error');
         if (k.message) assert.match(line, typeof k.message === 'function' ? k.message(ctx) : k.message);
+        // For docs/reliability.md: ND_CATALOGUE=FILE collects each case's message.
+        if (process.env['ND_CATALOGUE']) appendFileSync(process.env['ND_CATALOGUE'], `${k.name}\t${k.code}\t${line.split(caseDir).join('…')}\n`);
         // A run that had started says so: 'failed', the same message, no outputs.
         const runJson = path.join(ctx.out, 'run.json');
         if (existsSync(runJson)) {

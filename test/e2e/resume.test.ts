@@ -84,10 +84,18 @@ describe('resume, locking and failure of dissect (real CLI, SIGKILL)', () => {
     assertSameAsReference(again);
   });
 
+  it('another batch size, counting workers, memory budget and checkpoint cadence give the same outputs', async () => {
+    const other = path.join(tmp, 'other-batch');
+    const r = await runCliToEnd(args(other, '--quiet', '--batch', '5', '--count-workers', '1', '--memory-budget', '64M', '--checkpoint-every', '7'));
+    assertComplete(r, 'run with other execution settings');
+    const got = readOutputs(other, DIRS);
+    for (const [file, bytes] of referenceOutputs) assert.ok(bytes.equals(got.get(file)!), `${file} differs with other execution settings`);
+  });
+
   it('MobileNetV2: the same command twice gives byte-identical outputs', async () => {
     const mnArgs = (out: string): string[] => [
       'dissect', '--model', MOBILENET, '--dataset', dataset, '--layer', 't148_pre', '--out', out,
-      '--preprocess', 'mobilenet', '--limit', '40', '--batch', '8', '--quiet',
+      '--preprocess', 'mobilenet', '--limit', '32', '--batch', '8', '--quiet',
     ];
     const [a, b] = [path.join(tmp, 'mobilenet-a'), path.join(tmp, 'mobilenet-b')];
     for (const out of [a, b]) assertComplete(await runCliToEnd(mnArgs(out)), `MobileNetV2 run ${out}`);
@@ -118,7 +126,8 @@ describe('resume, locking and failure of dissect (real CLI, SIGKILL)', () => {
     const resumedFrom: number[] = [];
     for (let k = 0; k < 3; k++) {
       const before = fileStamp(checkpoint);
-      const run = startCli(args(out));
+      // Execution settings may change between attempts: each attempt uses another batch size.
+      const run = startCli(args(out, '--batch', String([8, 5, 3][k])));
       // A new checkpoint is renamed into place: its inode changes.
       const seen = await waitUntil(run, () => { const s = fileStamp(checkpoint); return s !== null && s !== before; });
       await killHard(run);
