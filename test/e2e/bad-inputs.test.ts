@@ -202,6 +202,20 @@ const CASES: Case[] = [
     code: 1,
     message: (c) => new RegExp(`cannot decode label PNG .*${esc(c.object10)}: not a PNG file: it starts with 'labels'`),
   },
+  {
+    name: '--skip-bad-images skips an image whose label map is unreadable',
+    args: (c) => {
+      writeFileSync(path.join(c.dataset(), 'images', c.object10), 'labels\n');
+      return dissectArgs(c, {}, '--skip-bad-images');
+    },
+    code: 0,
+    check: (c) => {
+      const run = JSON.parse(readFileSync(path.join(c.out, 'run.json'), 'utf8')) as RunManifest;
+      assert.equal(run.state, 'complete');
+      assert.deepEqual(run.images.skipped.map((k) => k.file), [c.image10]);
+      assert.match(run.images.skipped[0]!.reason, /^labels: cannot decode label PNG .*not a PNG file/);
+    },
+  },
   // --- tables ---
   {
     name: 'a short row in index.csv',
