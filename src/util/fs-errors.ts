@@ -25,7 +25,7 @@ export function describeFsError(err: unknown): string {
 /** What to do about a failed write into the run directory. */
 export function writeHint(err: unknown): string {
   const code = (err as NodeJS.ErrnoException)?.code;
-  if (code === 'ENOSPC' || code === 'EDQUOT') return 'free some space and rerun the same command (the run resumes from its last checkpoint)';
+  if (code === 'ENOSPC' || code === 'EDQUOT') return 'free some space and rerun the same command (it resumes from its last checkpoint, if any)';
   if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return 'the output folder is not writable; choose another --out';
   return 'check the output folder and rerun the same command';
 }

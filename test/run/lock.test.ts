@@ -3,7 +3,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { RunLock } from '../../src/run/lock.js';
@@ -16,6 +16,7 @@ describe('RunLock', () => {
   const owner = (dir: string): { pid: number; host: string } => JSON.parse(readFileSync(path.join(dir, '.lock'), 'utf8')) as { pid: number; host: string };
   /** Only the lock itself is left behind: no temporary or moved-aside files. */
   const onlyLock = (dir: string): void => assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('.lock')), ['.lock']);
+  const onlyNothing = (dir: string): void => assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('.lock')), []);
 
   before(() => { tmp = mkdtempSync(path.join(tmpdir(), 'nd-lock-')); });
   after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -51,10 +52,16 @@ describe('RunLock', () => {
     lock.release();
   });
 
-  it('takes over a lock file that is garbage', () => {
+  it('takes over a lock file that is garbage, once it is old', () => {
     const dir = fresh();
-    writeFileSync(path.join(dir, '.lock'), '{"pi');
+    const file = path.join(dir, '.lock');
+    writeFileSync(file, '{"pi');
+    // Young, it may be a lock being written on a file system without hard links: in use.
+    assert.throws(() => RunLock.acquire(dir), { message: `${dir} is being locked by another netdissect process right now; wait for it to finish or use another --out.` });
+    assert.equal(readFileSync(file, 'utf8'), '{"pi');
+    utimesSync(file, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
     RunLock.acquire(dir).release();
+    onlyNothing(dir);
   });
 
   it("refuses another host's lock and says how to clear it", () => {
