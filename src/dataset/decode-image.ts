@@ -4,6 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { DatasetError } from '../util/errors.js';
+import { describeFsError } from '../util/fs-errors.js';
+import { cleanDecoderMessage, diagnoseImage } from './diagnose-image.js';
 import type { RgbImage } from './types.js';
 
 /**
@@ -17,7 +19,7 @@ export async function decodeRgb(path: string): Promise<RgbImage> {
     bytes = await readFile(path);
   } catch (err) {
     throw new DatasetError(
-      `cannot read image ${path}: ${(err as Error).message}; check that the file exists and is readable`,
+      `cannot read image ${path}: ${describeFsError(err)}; check that the file exists and is readable (dissect --skip-bad-images skips unreadable images)`,
     );
   }
   return decodeRgbBytes(bytes, path);
@@ -33,9 +35,10 @@ export async function decodeRgbBytes(bytes: Uint8Array, file: string): Promise<R
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
   } catch (err) {
-    const why = (err as Error).message.split('\n')[0] ?? 'unknown error';
+    // The structural diagnosis first: deterministic, and clearer than the decoder's words.
+    const why = diagnoseImage(bytes) ?? `corrupt image data (${cleanDecoderMessage((err as Error).message)})`;
     throw new DatasetError(
-      `cannot decode image ${file}: ${why}; the file is corrupt, truncated or not an image — replace it`,
+      `cannot decode image ${file}: ${why}; replace the file (dissect --skip-bad-images skips unreadable images)`,
     );
   }
   const { width, height, channels, hasAlpha } = raw.info;

@@ -4,6 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { decode, type DecodedPng } from 'fast-png';
 import { DatasetError } from '../util/errors.js';
+import { describeFsError } from '../util/fs-errors.js';
+import { diagnosePng } from './diagnose-image.js';
 
 /** One label number per pixel, row-major, height*width. */
 export interface LabelMap {
@@ -59,7 +61,7 @@ export async function readPngSamples(path: string): Promise<PngSamples> {
     bytes = await readFile(path);
   } catch (err) {
     throw new DatasetError(
-      `cannot read label PNG ${path}: ${(err as Error).message}; check that the file exists and is readable`,
+      `cannot read label PNG ${path}: ${describeFsError(err)}; check that the file exists and is readable`,
     );
   }
   return decodePngSamples(bytes, path);
@@ -71,9 +73,8 @@ export function decodePngSamples(bytes: Uint8Array, file: string): PngSamples {
   try {
     png = decode(bytes, { checkCrc: true });
   } catch (err) {
-    throw new DatasetError(
-      `cannot decode label PNG ${file}: ${(err as Error).message}; the file is corrupt, truncated or not a PNG — replace it`,
-    );
+    const why = diagnosePng(bytes) ?? `corrupt PNG data (${(err as Error).message.trim() || 'the decoder rejects it'})`;
+    throw new DatasetError(`cannot decode label PNG ${file}: ${why}; replace the file`);
   }
   const { width, height, depth, channels } = png;
   const expected = width * height * channels;

@@ -122,6 +122,10 @@ export async function detectFormat(dir: string): Promise<DatasetFormat> {
   });
   const names = entries.map(String);
   if (names.includes('index.csv')) return 'broden';
+  // Broden's other tables without its index: the likely mistake is a lost or misnamed index.csv.
+  if (names.includes('label.csv') && names.includes('category.csv')) {
+    throw new DatasetError(`${path.join(dir, 'index.csv')}: file not found; a Broden dataset needs index.csv beside label.csv and category.csv. Is the dataset complete?`);
+  }
   if (names.some((n) => n.endsWith('_seg.png'))) return 'ade20k';
   throw new UsageError(
     `${dir}: cannot tell the dataset format (no index.csv for Broden, no *_seg.png for ADE20K); ` +

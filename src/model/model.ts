@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { ModelError, UsageError } from '../util/errors.js';
+import { describeFsError } from '../util/fs-errors.js';
 import { InferenceWorker } from './inference.js';
 import { parseGraph, withExtraOutputs, type GraphInfo } from './onnx-proto.js';
 
@@ -34,7 +35,7 @@ export async function loadModel(file: string): Promise<LoadedModel> {
   try {
     bytes = new Uint8Array(await readFile(file));
   } catch (err) {
-    throw new ModelError(`${file}: cannot read the model (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
+    throw new ModelError(`${file}: cannot read the model: ${describeFsError(err)}; check the --model path.`);
   }
   const graph = parseGraph(bytes, file);
   if (graph.inputs.length !== 1) {

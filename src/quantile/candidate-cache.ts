@@ -2,8 +2,10 @@
 // unit's lower bound when it was seen), with its image index, in image order. Pass 2 counts
 // from it alone, so the model runs once. Segments past the memory budget spill to disk in an
 // append-only file format; they are read back in order.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { RunDirError } from '../util/errors.js';
+import { describeFsError, writeHint } from '../util/fs-errors.js';
 
 /** Entries of one layer from consecutive images, ordered by image then unit. */
 export interface Segment {
@@ -154,9 +156,14 @@ export class CandidateCache {
   private write(i: number): void {
     const slot = this.slots[i]!;
     if (slot.file || !slot.mem) return;
-    mkdirSync(this.dir, { recursive: true });
     const file = this.fileFor(i);
-    writeSegmentFile(path.join(this.dir, file), slot.mem);
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      writeSegmentFile(path.join(this.dir, file), slot.mem);
+    } catch (err) {
+      rmSync(path.join(this.dir, `${file}.tmp`), { force: true }); // on a full disk, give the space back
+      throw new RunDirError(`cannot write the candidate cache ${path.join(this.dir, file)}: ${describeFsError(err)}; ${writeHint(err)}.`);
+    }
     slot.file = file;
     this.spilledBytes += segmentBytes(slot.mem);
   }

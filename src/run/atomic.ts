@@ -1,8 +1,9 @@
 // Atomic file writes: write a temporary file beside the target, flush it, rename it over the
 // target. A reader (or a crash) sees the old file or the new one, never half of one.
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { RunDirError } from '../util/errors.js';
+import { describeFsError, writeHint } from '../util/fs-errors.js';
 
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
@@ -18,10 +19,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     }
     renameSync(tmp, file);
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    const hint = e.code === 'ENOSPC' ? 'the disk is full; free space and rerun (the run resumes)'
-      : e.code === 'EACCES' || e.code === 'EPERM' || e.code === 'EROFS' ? 'the directory is not writable; choose another --out'
-      : 'check the output directory';
-    throw new RunDirError(`cannot write ${file}: ${e.code ?? e.message}; ${hint}.`);
+    rmSync(tmp, { force: true }); // a half-written temporary file is garbage; a full disk needs the space
+    throw new RunDirError(`cannot write ${file}: ${describeFsError(err)}; ${writeHint(err)}.`);
   }
 }

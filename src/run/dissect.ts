@@ -2,7 +2,7 @@
 // candidate cache, top images), exact thresholds, counting from the cache (pass 2), labels and
 // the run directory. Settings are validated by the caller (src/cli/dissect.ts).
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import path from 'node:path';
@@ -21,6 +21,7 @@ import { TopQuantileState } from '../quantile/top-quantile.js';
 import type { Chunk, ChunkLayer, CountWorkerInit } from '../tally/count-worker.js';
 import { LayerCounts, prepareLabels, type LabelTables, type Semantics } from '../tally/counter.js';
 import { DatasetError, ModelError, NetDissectError, RunDirError } from '../util/errors.js';
+import { describeFsError } from '../util/fs-errors.js';
 import { silentProgress, type ProgressSink } from '../util/progress.js';
 import { TOOL_VERSION } from '../util/version.js';
 import { writeFileAtomic } from './atomic.js';
@@ -111,6 +112,9 @@ interface Skip {
 }
 
 const now = (): number => performance.now() / 1000;
+
+/** What a run writes in each layer's folder (removed again when the run fails). */
+const OUTPUT_FILES = ['tally.csv', 'thresholds.csv', 'intersection.csv', 'activation.csv', 'results.json'] as const;
 
 /** Images whose labels are read ahead during counting. */
 const LABEL_PREFETCH = 4;
@@ -257,7 +261,11 @@ export async function dissect(ds: ConceptDataset, s: DissectSettings, progress: 
         top: st.top, stats, ...(hint !== undefined ? { saturationHint: hint } : {}), toolVersion: TOOL_VERSION,
       });
       const dir = path.join(s.out, st.dir);
-      mkdirSync(dir, { recursive: true });
+      try {
+        mkdirSync(dir, { recursive: true });
+      } catch (err) {
+        throw new RunDirError(`cannot create ${dir}: ${describeFsError(err)}; free some space or choose another --out.`);
+      }
       writeFileAtomic(path.join(dir, 'tally.csv'), tallyCsv(ds, units));
       writeFileAtomic(path.join(dir, 'thresholds.csv'), thresholdsCsv(th));
       writeFileAtomic(path.join(dir, 'intersection.csv'), intersectionCsv(view, st.units));
@@ -277,6 +285,10 @@ export async function dissect(ds: ConceptDataset, s: DissectSettings, progress: 
     return { runDir: s.out, images: images.length - skipped.length, skipped: skipped.length, layers: summaries, timings, cacheSpilledBytes: spilled, resumedImages: startImage };
   } catch (err) {
     const message = err instanceof NetDissectError ? err.message : `internal error: ${(err as Error).message}`;
+    // Outputs of a failed run (one failing while writing them) must not sit there looking final.
+    for (const f of [...runLayers.flatMap((l) => OUTPUT_FILES.map((o) => path.join(l.dir, o))), 'labels.csv']) {
+      try { rmSync(path.join(s.out, f), { force: true }); } catch { /* a folder in its place is not ours */ }
+    }
     try {
       writeFileAtomic(runJson, `${JSON.stringify(manifest('failed', { error: message, images: { used: 0, skipped: skipped.map((k) => ({ file: k.file, reason: k.reason })) } }), null, 1)}\n`);
     } catch {
@@ -323,10 +335,16 @@ interface Identity {
  * Returns 'complete' (without locking) when that run already finished.
  */
 function prepareRunDir(out: string, restart: boolean, id: Identity): RunLock | 'complete' {
+  if (existsSync(out) && !statSync(out).isDirectory()) throw new RunDirError(`--out ${out} is a file, not a folder; choose another --out.`);
   try {
     mkdirSync(out, { recursive: true });
   } catch (err) {
-    throw new RunDirError(`cannot create the output directory ${out}: ${(err as NodeJS.ErrnoException).code}; choose another --out.`);
+    let cause = err;
+    // Node's recursive mkdir reports ENOENT for other failures (EROFS, EACCES): ask once more without it.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && existsSync(path.dirname(out))) {
+      try { mkdirSync(out); } catch (again) { cause = again; }
+    }
+    throw new RunDirError(`cannot create the output folder ${out}: ${describeFsError(cause)}; choose another --out.`);
   }
   const lock = RunLock.acquire(out);
   try {

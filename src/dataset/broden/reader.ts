@@ -31,6 +31,12 @@ export async function openBroden(root: string, options: BrodenOptions = {}): Pro
   const categories = selectCategories(allCategories, options.categories, categoryTable.file);
 
   const { labels, numbersInTable } = await readLabels(root, categories);
+  // A category no label belongs to can never name a unit: a broken label.csv, or a wrong selection.
+  const empty = categories.filter((c) => !labels.some((l) => l?.categories.includes(c)));
+  if (empty.length > 0) {
+    const others = categories.filter((c) => !empty.includes(c));
+    throw new DatasetError(`${path.join(root, 'label.csv')}: no label belongs to the selected categor${empty.length > 1 ? 'ies' : 'y'} ${empty.map((c) => `'${c}'`).join(', ')}; fix label.csv${others.length > 0 ? `, or select the others with --categories ${others.join(',')}` : ''}.`);
+  }
   const images = await readIndex(root, categories, labels);
   if (images.length === 0) {
     throw new DatasetError(`${path.join(root, 'index.csv')}: no image has data in the selected categories (${categories.join(', ')}); nothing to dissect.`);
@@ -152,6 +158,7 @@ async function readIndex(
 ): Promise<BrodenImage[]> {
   const table = await readCsv(path.join(root, 'index.csv'));
   const col = columns(table, INDEX_COLUMNS);
+  if (table.rows.length === 0) throw new DatasetError(`${table.file}: no image rows, only the header; nothing to dissect.`);
   const catCols = columns(table, categories);
   const images: BrodenImage[] = [];
   for (const row of table.rows) {
