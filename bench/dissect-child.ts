@@ -25,6 +25,7 @@ const summary = await dissect(ds, {
   preprocess: { mean: [128, 128, 128], std: [128, 128, 128] }, quantile: 0.005, iouThreshold: 0.04,
   batch: Number(batch), limit: null, topK: 10, memoryBudget: Number(budgetMiB) * 1024 * 1024,
   skipBadImages: false, threads: Number(threads), restart: true, command: ['bench'], log: () => undefined,
+  datasetSpec: { dataset: datasetDir!, format: 'broden' },
 });
 clearInterval(timer);
 const seconds = (performance.now() - t0) / 1000;

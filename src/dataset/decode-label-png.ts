@@ -1,7 +1,7 @@
 // Exact decoding of label PNGs: one changed value is a wrong label, so label maps never go through
 // a general image library (which may apply gamma, ICC or palette conversions). fast-png with CRC
 // checks decodes them; this module turns its channels into one label number per pixel.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { decode, type DecodedPng } from 'fast-png';
 import { DatasetError } from '../util/errors.js';
 import { describeFsError } from '../util/fs-errors.js';
@@ -58,7 +58,9 @@ export function decodeLabelPngBytes(
 export async function readPngSamples(path: string): Promise<PngSamples> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(path);
+    // Label PNGs are small: one synchronous read costs less than the four system calls and
+    // promise hops of an asynchronous one, and counting reads thousands of them.
+    bytes = readFileSync(path);
   } catch (err) {
     throw new DatasetError(
       `cannot read label PNG ${path}: ${describeFsError(err)}; check that the file exists and is readable`,

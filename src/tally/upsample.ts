@@ -175,8 +175,13 @@ export function maskAbove(
       const cs = inBase + (cols.start[x] as number);
       const cn = cols.count[x] as number;
       const wb = x * cStride;
-      let ss = 0;
-      for (let i = 0; i < cn; i++) ss += (input[cs + i] as number) * (cw[wb + i] as number);
+      // Upsampling has at most two taps per output; the general loop covers downsampling.
+      let ss: number;
+      if (cn === 2) ss = 0 + (input[cs] as number) * (cw[wb] as number) + (input[cs + 1] as number) * (cw[wb + 1] as number);
+      else {
+        ss = 0;
+        for (let i = 0; i < cn; i++) ss += (input[cs + i] as number) * (cw[wb + i] as number);
+      }
       h[hBase + x] = ss;
     }
   }
@@ -190,10 +195,20 @@ export function maskAbove(
     const wb = y * rStride;
     const outBase = y * outW;
     const hBase = (rs - r0) * boxW - xStart;
-    for (let x = xStart; x <= xEnd; x++) {
-      let ss = 0;
-      for (let j = 0; j < rn; j++) ss += (h[hBase + j * boxW + x] as number) * (rw[wb + j] as number);
-      if (Math.fround(ss) > threshold32) active[n++] = outBase + x;
+    if (rn === 2) {
+      const w0 = rw[wb] as number;
+      const w1 = rw[wb + 1] as number;
+      const h1Base = hBase + boxW;
+      for (let x = xStart; x <= xEnd; x++) {
+        const ss = 0 + (h[hBase + x] as number) * w0 + (h[h1Base + x] as number) * w1;
+        if (Math.fround(ss) > threshold32) active[n++] = outBase + x;
+      }
+    } else {
+      for (let x = xStart; x <= xEnd; x++) {
+        let ss = 0;
+        for (let j = 0; j < rn; j++) ss += (h[hBase + j * boxW + x] as number) * (rw[wb + j] as number);
+        if (Math.fround(ss) > threshold32) active[n++] = outBase + x;
+      }
     }
   }
   return n;
