@@ -446,17 +446,30 @@ async function forwardPass(
   let lastTime = now();
   progress.start('forward pass', n);
   try {
-    let next: Promise<{ tensor: Float32Array; indices: number[] }> | null = load(first);
+    type Loaded = { tensor: Float32Array; indices: number[] };
+    const infer = (b: Loaded): Promise<Record<string, OutputTensor> | null> => (b.indices.length > 0
+      ? worker.run(b.tensor, model.layout === 'NCHW' ? [b.indices.length, 3, H, W] : [b.indices.length, H, W, 3])
+      : Promise.resolve(null));
+    const prefetch = (start: number): Promise<Loaded> | null => {
+      if (start >= n) return null;
+      const p = load(start);
+      p.catch(() => undefined); // surfaced when awaited
+      return p;
+    };
+    // Three batches in flight: one being absorbed here, one in the model, one being decoded.
+    let loaded = await load(first);
+    let running = infer(loaded);
+    let next = prefetch(first + s.batch);
     for (let start = first; start < n; start += s.batch) {
-      const batch: { tensor: Float32Array; indices: number[] } = await next!;
-      const running = batch.indices.length > 0
-        ? worker.run(batch.tensor, model.layout === 'NCHW' ? [batch.indices.length, 3, H, W] : [batch.indices.length, H, W, 3])
-        : Promise.resolve(null);
-      // Decode the next batch while the model runs on this one.
-      next = start + s.batch < n ? load(start + s.batch) : null;
-      next?.catch(() => undefined); // surfaced when awaited
+      const current = loaded;
       const outputs = await running;
-      if (outputs) for (const st of states) absorb(st, outputs[fetchName(st)]!, batch.indices, ds);
+      // Start the model on the next batch before absorbing this one, so it never waits for us.
+      if (next) {
+        loaded = await next;
+        running = infer(loaded);
+        next = prefetch(start + 2 * s.batch);
+      }
+      if (outputs) for (const st of states) absorb(st, outputs[fetchName(st)]!, current.indices, ds);
       manageMemory(states, s.memoryBudget);
       const done = Math.min(start + s.batch, n);
       if (done < n && (done - lastImages >= everyImages || now() - lastTime >= everySeconds)) {
