@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateSyntheticBroden } from '../src/dataset/synthetic/generate.js';
+import { benchReport } from './report.bench.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const MODEL = path.join(ROOT, 'models', 'mobilenet_v2_imagenet.onnx');
@@ -24,7 +25,7 @@ function child(script: string, args: string[]): ChildResult {
 
 async function main(): Promise<void> {
   mkdirSync(WORK, { recursive: true });
-  const rows: string[][] = [['images', 'forward s', 'dissect s', 'ratio', 'forward RSS MiB', 'dissect RSS MiB', 'scratch MiB', 'spill run s', 'spill ratio', 'spill RSS MiB', 'spilled MiB']];
+  const rows: string[][] = [['images', 'forward s', 'dissect s', 'ratio', 'forward RSS MiB', 'dissect RSS MiB', 'scratch MiB', 'spill run s', 'spill ratio', 'spill RSS MiB', 'spilled MiB', 'report s', 'report/dissect']];
   for (const n of SIZES) {
     const ds = path.join(WORK, `synthetic-${n}`);
     if (!existsSync(path.join(ds, 'index.csv'))) {
@@ -38,16 +39,20 @@ async function main(): Promise<void> {
     const dis = child('dissect-child.js', [MODEL, ds, LAYERS, BATCH, THREADS, out, '4096']);
     process.stderr.write(`${n} images: dissection with a 16 MiB cache budget (spills to disk) ...\n`);
     const spill = child('dissect-child.js', [MODEL, ds, LAYERS, BATCH, THREADS, `${out}-spill`, '16']);
+    process.stderr.write(`${n} images: report (all units × 10 top images) ...\n`);
+    const report = await benchReport(out);
     rmSync(`${out}-spill`, { recursive: true, force: true });
     rows.push([String(n), fwd.seconds.toFixed(1), dis.seconds.toFixed(1), (dis.seconds / fwd.seconds).toFixed(3),
       fwd.maxRssMiB.toFixed(0), dis.maxRssMiB.toFixed(0), (dis.peakScratchMiB ?? 0).toFixed(1),
-      spill.seconds.toFixed(1), (spill.seconds / fwd.seconds).toFixed(3), spill.maxRssMiB.toFixed(0), (spill.spilledMiB ?? 0).toFixed(1)]);
+      spill.seconds.toFixed(1), (spill.seconds / fwd.seconds).toFixed(3), spill.maxRssMiB.toFixed(0), (spill.spilledMiB ?? 0).toFixed(1),
+      report.seconds.toFixed(1), (report.seconds / dis.seconds).toFixed(3)]);
     process.stderr.write(`  phases (s): ${JSON.stringify(Object.fromEntries(Object.entries(dis.timings ?? {}).map(([k, v]) => [k, Number(v.toFixed(2))])))}\n`);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   process.stdout.write(`MobileNetV2 (${LAYERS}), batch ${BATCH}, ${THREADS} intra-op threads, synthetic Broden-format data\n`);
   for (const r of rows) process.stdout.write(`${r.map((c, i) => c.padStart(widths[i]!)).join('  ')}\n`);
   process.stdout.write('ratio = dissection time / forward-pass time (decode + preprocess + inference of the same images).\n');
+  process.stdout.write('spill = the same dissection with a 16 MiB in-memory cache budget; report = writing the HTML report of the dissected run.\n');
 }
 
 await main();
