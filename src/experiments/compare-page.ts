@@ -4,6 +4,7 @@
 // names) is untrusted and goes through escapeHtml; a Content-Security-Policy that allows no
 // script is a second line of defence. The chart helpers (escapeHtml, groupedBarChart,
 // lineChart) depend on nothing else here and can move to src/report as they are.
+import { categoryColors } from '../report/colors.js';
 import type { Comparison, CompareEntry } from './compare.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -16,8 +17,6 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
 }
 
-/** Ten distinguishable colours (Tableau 10); series beyond ten repeat them. */
-export const PALETTE: readonly string[] = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
 
 /** A named row of values (null = no value) drawn in one colour. */
 export interface ChartSeries {
@@ -190,9 +189,11 @@ export function lineChart(spec: ChartSpec): string {
 type Metric = 'detectors' | 'uniqueDetectors';
 
 function categorySeries(c: Comparison, metric: Metric, withTotal: boolean): ChartSeries[] {
+  // The report's category colours, so a category looks the same on every page.
+  const colors = categoryColors(c.categories);
   const series: ChartSeries[] = c.categories.map((cat, k) => ({
     name: cat,
-    color: PALETTE[k % PALETTE.length] as string,
+    color: colors[k] as string,
     values: c.entries.map((e) => e.stats.perCategory.find((p) => p.category === cat)?.[metric] ?? null),
   }));
   if (withTotal) series.push({ name: 'total', color: '#333333', dashed: true, values: c.entries.map((e) => e.stats[metric]) });
