@@ -464,10 +464,17 @@ async function forwardPass(
       const current = loaded;
       const outputs = await running;
       // Start the model on the next batch before absorbing this one, so it never waits for us.
+      // A next batch that cannot be read fails the run only after this one is absorbed (and
+      // checkpointed when due), so a rerun after the fix loses as little as possible.
+      let nextFailed: unknown = null;
       if (next) {
-        loaded = await next;
-        running = infer(loaded);
-        next = prefetch(start + 2 * s.batch);
+        try {
+          loaded = await next;
+          running = infer(loaded);
+          next = prefetch(start + 2 * s.batch);
+        } catch (err) {
+          nextFailed = err;
+        }
       }
       if (outputs) for (const st of states) absorb(st, outputs[fetchName(st)]!, current.indices, ds);
       manageMemory(states, s.memoryBudget);
@@ -478,6 +485,7 @@ async function forwardPass(
         lastTime = now();
       }
       progress.update(done);
+      if (nextFailed !== null) throw nextFailed;
     }
     // A long forward pass ends with a checkpoint too, so a crash while counting resumes there.
     if (n - lastImages >= everyImages || now() - lastTime >= everySeconds) checkpoint(n);
