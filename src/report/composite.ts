@@ -1,7 +1,10 @@
-// Compositing of one unit's two strips from its photos' tiles and activation maps (pure
-// computation on typed arrays; runs in the strip workers so several units composite at once).
-import { nearestIndices } from '../dataset/nearest.js';
-import { MaskUpsampler, blitDimmed, copyTile, dimTable, paintEdges } from './unit-mask.js';
+// Compositing of one unit's two strips from its photos' tiles and activation maps: pure
+// computation on typed arrays, sparse where it can be. A unit's mask covers a small part of a
+// tile, so the mask is computed only in the box of outputs a hot map cell reaches (maskAbove,
+// the dissection's own Pillow-exact kernel), the dimmed tile is precomputed once per photo, and
+// outlines are painted from the list of mask pixels, never by scanning whole tiles.
+import { MaskScratch, maskAbove, upsamplePlan, type UpsamplePlan } from '../tally/upsample.js';
+import { dimTable } from './unit-mask.js';
 
 /** Brightness kept outside the mask in the grid strips. */
 export const DIM = 0.2;
@@ -9,88 +12,190 @@ export const DIM = 0.2;
 export const OUTLINE: readonly [number, number, number] = [255, 208, 0];
 /** Colour of the ground-truth outline of the unit's concept in the large strips. */
 export const TRUTH_OUTLINE: readonly [number, number, number] = [0, 225, 255];
-const DIMMED = dimTable(DIM);
-
-/** A label mask at the label resolution (1 = the pixel has the unit's concept). */
-export interface TruthMask {
-  readonly data: Uint8Array;
-  readonly h: number;
-  readonly w: number;
-}
+export const DIMMED = dimTable(DIM);
 
 export interface TileSize {
   readonly w: number;
   readonly h: number;
 }
 
-/** Everything needed to composite one unit; arrays may live in SharedArrayBuffers. */
+/** One photo's tiles as interleaved RGB: small, small with every pixel dimmed, large. */
+export interface TileSet {
+  readonly small: Uint8Array;
+  readonly smallDimmed: Uint8Array;
+  readonly large: Uint8Array;
+}
+
+/** Everything needed to composite one unit. */
 export interface CompositeJob {
   readonly h: number; // activation map size
   readonly w: number;
   readonly threshold: number;
   /** The maps of the shown images, h*w each, in strip order. */
   readonly maps: readonly Float32Array[];
-  /** RGB tiles of the same images at the small and the large size. */
-  readonly smallTiles: readonly Uint8Array[];
-  readonly largeTiles: readonly Uint8Array[];
+  /** Tiles of the same images. */
+  readonly tiles: readonly TileSet[];
   readonly small: TileSize;
   readonly large: TileSize;
-  /** Ground-truth masks of the unit's concept per image, when the dataset is available. */
-  readonly truths?: readonly TruthMask[];
+  /** Outline of the unit's concept's ground truth per image, as large-tile pixel indices
+   *  (ground-truth.ts outlineAt), when the dataset is available. */
+  readonly truths?: readonly (Int32Array | undefined)[];
   /** Outputs: strips of maps.length tiles (at least n*w*h*3 bytes each). */
   readonly smallOut: Uint8Array;
   readonly largeOut: Uint8Array;
 }
 
-/** Upsamplers and scratch masks, kept per (map size, tile size) across jobs. */
-export class Compositor {
-  private readonly upsamplers = new Map<string, { up: MaskUpsampler; mask: Uint8Array }>();
-  private readonly nearest = new Map<string, { rows: Int32Array; cols: Int32Array; mask: Uint8Array }>();
+/** All-zero mask of one tile size with the list of pixels set in it (cleared after each use). */
+class SparseMask {
+  readonly bytes: Uint8Array;
+  readonly active: Int32Array;
+  count = 0;
+  constructor(readonly size: TileSize) {
+    this.bytes = new Uint8Array(size.w * size.h);
+    this.active = new Int32Array(size.w * size.h);
+  }
+  /** Mark the first `count` entries of `active` as set. */
+  mark(count: number): void {
+    this.count = count;
+    const { bytes, active } = this;
+    for (let i = 0; i < count; i++) bytes[active[i] as number] = 1;
+  }
+  clear(): void {
+    const { bytes, active } = this;
+    for (let i = 0; i < this.count; i++) bytes[active[i] as number] = 0;
+    this.count = 0;
+  }
+}
 
-  /** Resize a truth mask to `size` by nearest neighbour (the dataset's own label convention). */
-  private truthAt(t: TruthMask, size: TileSize): Uint8Array {
-    const key = `${t.h}x${t.w}>${size.h}x${size.w}`;
-    let e = this.nearest.get(key);
-    if (!e) this.nearest.set(key, (e = { rows: nearestIndices(t.h, size.h), cols: nearestIndices(t.w, size.w), mask: new Uint8Array(size.w * size.h) }));
-    const { rows, cols, mask } = e;
-    let o = 0;
-    for (let y = 0; y < size.h; y++) {
-      const row = (rows[y] as number) * t.w;
-      for (let x = 0; x < size.w; x++) mask[o++] = t.data[row + (cols[x] as number)] as number;
-    }
-    return mask;
+/** Upsampling plans, scratch masks and resizing tables, kept per size across jobs. */
+export class Compositor {
+  private readonly plans = new Map<string, UpsamplePlan>();
+  private readonly masks = new Map<string, SparseMask>();
+  private readonly scratch = new MaskScratch();
+
+  private plan(h: number, w: number, size: TileSize): UpsamplePlan {
+    const key = `${h}x${w}>${size.h}x${size.w}`;
+    let p = this.plans.get(key);
+    if (!p) this.plans.set(key, (p = upsamplePlan(h, w, size.h, size.w)));
+    return p;
   }
 
-  private upsampler(h: number, w: number, size: TileSize): { up: MaskUpsampler; mask: Uint8Array } {
-    const key = `${h}x${w}>${size.h}x${size.w}`;
-    let entry = this.upsamplers.get(key);
-    if (!entry) this.upsamplers.set(key, (entry = { up: new MaskUpsampler(h, w, size.h, size.w), mask: new Uint8Array(size.w * size.h) }));
-    return entry;
+  private mask(size: TileSize): SparseMask {
+    const key = `${size.h}x${size.w}`;
+    let m = this.masks.get(key);
+    if (!m) this.masks.set(key, (m = new SparseMask(size)));
+    return m;
   }
 
   /** Fill job.smallOut (pixels outside the mask dimmed) and job.largeOut (mask outlined). */
   composite(job: CompositeJob): void {
     const { small, large, maps } = job;
-    const s = this.upsampler(job.h, job.w, small);
-    const l = this.upsampler(job.h, job.w, large);
+    const sPlan = this.plan(job.h, job.w, small);
+    const lPlan = this.plan(job.h, job.w, large);
+    const sMask = this.mask(small);
+    const lMask = this.mask(large);
+    const threshold = job.threshold; // compared as the dissection does: float32 values > it
     const n = maps.length;
     for (let k = 0; k < n; k++) {
       const map = maps[k] as Float32Array;
-      // A map whose maximum is ≤ the threshold has an empty mask: no need to upsample it.
-      let max = -Infinity;
-      for (let i = 0; i < map.length; i++) if ((map[i] as number) > max) max = map[i] as number;
-      if (max > job.threshold) {
-        s.up.mask(map, job.threshold, s.mask);
-        l.up.mask(map, job.threshold, l.mask);
-      } else {
-        s.mask.fill(0);
-        l.mask.fill(0);
-      }
-      blitDimmed(job.smallTiles[k] as Uint8Array, s.mask, small.w, small.h, job.smallOut, n * small.w, k * small.w, DIMMED);
-      copyTile(job.largeTiles[k] as Uint8Array, large.w, large.h, job.largeOut, n * large.w, k * large.w);
+      const tile = job.tiles[k] as TileSet;
+      const sCount = maskAbove(sPlan, map, 0, threshold, sMask.active, this.scratch);
+      copyTile(rowsOf(tile.smallDimmed, small), job.smallOut, n * small.w, k * small.w);
+      copyPixels(tile.small, sMask.active, sCount, small.w, job.smallOut, n * small.w, k * small.w);
+      copyTile(rowsOf(tile.large, large), job.largeOut, n * large.w, k * large.w);
       const truth = job.truths?.[k];
-      if (truth && truth.h > 0 && truth.w > 0) paintEdges(this.truthAt(truth, large), large.w, large.h, job.largeOut, n * large.w, k * large.w, TRUTH_OUTLINE);
-      paintEdges(l.mask, large.w, large.h, job.largeOut, n * large.w, k * large.w, OUTLINE);
+      if (truth) paintPixels(truth, truth.length, large.w, job.largeOut, n * large.w, k * large.w, TRUTH_OUTLINE);
+      lMask.mark(maskAbove(lPlan, map, 0, threshold, lMask.active, this.scratch));
+      paintOutline(lMask, job.largeOut, n * large.w, k * large.w, OUTLINE);
+      lMask.clear();
     }
+  }
+}
+
+/** Copy an RGB tile (tw×th) into a strip (stride `stripW` pixels) at column `left`. */
+function copyTile(rows: readonly Uint8Array[], strip: Uint8Array, stripW: number, left: number): void {
+  const stride = stripW * 3;
+  let d = left * 3;
+  for (let y = 0; y < rows.length; y++, d += stride) strip.set(rows[y] as Uint8Array, d);
+}
+
+/** Views of a tile's rows, made once per tile: a view per row per unit would cost more than the copy. */
+const rowViews = new WeakMap<Uint8Array, Uint8Array[]>();
+function rowsOf(tile: Uint8Array, size: TileSize): Uint8Array[] {
+  let rows = rowViews.get(tile);
+  if (!rows) {
+    const bytes = size.w * 3;
+    rows = Array.from({ length: Math.min(size.h, Math.floor(tile.length / bytes)) }, (_, y) => tile.subarray(y * bytes, (y + 1) * bytes));
+    rowViews.set(tile, rows);
+  }
+  return rows;
+}
+
+/** Copy the listed pixels of a tile (width tw) into the tile at column `left` of the strip. */
+function copyPixels(tile: Uint8Array, active: Int32Array, count: number, tw: number, strip: Uint8Array, stripW: number, left: number): void {
+  for (let i = 0; i < count; i++) {
+    const p = active[i] as number;
+    const y = (p / tw) | 0;
+    const s = p * 3;
+    const d = (y * stripW + left + (p - y * tw)) * 3;
+    strip[d] = tile[s] as number;
+    strip[d + 1] = tile[s + 1] as number;
+    strip[d + 2] = tile[s + 2] as number;
+  }
+}
+
+/** Paint the listed pixels of a tile (width tw) at column `left` of the strip in `rgb`. */
+function paintPixels(pixels: Int32Array, count: number, tw: number, strip: Uint8Array, stripW: number, left: number, rgb: readonly [number, number, number]): void {
+  const [r, g, b] = rgb;
+  for (let i = 0; i < count; i++) {
+    const p = pixels[i] as number;
+    const y = (p / tw) | 0;
+    const d = (y * stripW + left + (p - y * tw)) * 3;
+    strip[d] = r;
+    strip[d + 1] = g;
+    strip[d + 2] = b;
+  }
+}
+
+/**
+ * Paint the outline of a mask in `rgb` over the tile at column `left` of the strip: both pixels
+ * of every horizontally or vertically adjacent pair that straddles the mask edge (a 2-pixel line
+ * that stays visible when the browser scales the image down). Every such pair holds exactly one
+ * mask pixel, so visiting the mask pixels' 4 neighbours finds them all.
+ */
+function paintOutline(mask: SparseMask, strip: Uint8Array, stripW: number, left: number, rgb: readonly [number, number, number]): void {
+  const { bytes, active, count } = mask;
+  const tw = mask.size.w;
+  const th = mask.size.h;
+  const [r, g, b] = rgb;
+  const paint = (p: number): void => {
+    const y = (p / tw) | 0;
+    const d = (y * stripW + left + (p - y * tw)) * 3;
+    strip[d] = r;
+    strip[d + 1] = g;
+    strip[d + 2] = b;
+  };
+  for (let i = 0; i < count; i++) {
+    const p = active[i] as number;
+    const y = (p / tw) | 0;
+    const x = p - y * tw;
+    let edge = false;
+    if (x > 0 && bytes[p - 1] === 0) {
+      paint(p - 1);
+      edge = true;
+    }
+    if (x + 1 < tw && bytes[p + 1] === 0) {
+      paint(p + 1);
+      edge = true;
+    }
+    if (y > 0 && bytes[p - tw] === 0) {
+      paint(p - tw);
+      edge = true;
+    }
+    if (y + 1 < th && bytes[p + tw] === 0) {
+      paint(p + tw);
+      edge = true;
+    }
+    if (edge) paint(p);
   }
 }

@@ -1,23 +1,27 @@
-// Ground-truth masks for the unit detail: the pixels of an image labelled with the unit's best
-// concept, read through the dataset the run used (reopened from run.json's command line with the
-// same dataset flags). When the dataset cannot be reopened or differs from the run, the report
+// Ground-truth outlines for the unit detail: the edge of the pixels of an image labelled with
+// the unit's best concept, read through the dataset the run used (reopened from run.json's
+// command line with the same dataset flags). When the dataset cannot be reopened or differs from the run, the report
 // goes on without them and says why.
 import { Command } from 'commander';
 import { addDatasetOptions, datasetSpecFromOptions, openDataset, type DatasetSpec } from '../dataset/open.js';
+import { nearestIndices } from '../dataset/nearest.js';
 import type { ConceptDataset, ImageLabels } from '../dataset/types.js';
 import type { LayerResults } from '../run/results-types.js';
 import type { RunManifest } from '../run/run-types.js';
-
-/** A label mask at the dataset's label resolution: 1 where the pixel carries the label. */
-export interface TruthMask {
-  readonly data: Uint8Array;
-  readonly h: number;
-  readonly w: number;
-}
+import type { TileSize } from './composite.js';
 
 export interface GroundTruth {
-  /** The mask of `label` in `image`; all zeros when the image does not have the label. */
-  mask(image: number, label: number): Promise<TruthMask>;
+  /**
+   * The outline at tile size `size` of each wanted label's mask in each image (`needs`: image →
+   * labels), keyed by outlineKey(image, label): tile pixel indices, ascending. Each image's labels
+   * are decoded once, whatever the number of units showing it.
+   */
+  outlines(needs: ReadonlyMap<number, ReadonlySet<number>>, size: TileSize): Promise<Map<number, Int32Array>>;
+}
+
+/** Key of the outline of `label` in `image`. */
+export function outlineKey(image: number, label: number): number {
+  return image * 65536 + label;
 }
 
 /** The dataset flags of the dissect command line recorded in run.json (other flags ignored). */
@@ -65,77 +69,153 @@ export async function openGroundTruth(
   return { truth: new DatasetTruth(ds), note: `read from the ${ds.format} dataset at ${ds.root}` };
 }
 
-/** Where each label is in one image: pixel indices per label, and the image-level labels. */
-interface LabelIndex {
-  readonly pixels: ReadonlyMap<number, Uint32Array>;
-  readonly imageLevel: ReadonlySet<number>;
+/** Label masks and outlines from a dataset (its images' labels read once each, in order). */
+class DatasetTruth implements GroundTruth {
+  constructor(private readonly ds: ConceptDataset) {}
+
+  async outlines(needs: ReadonlyMap<number, ReadonlySet<number>>, size: TileSize): Promise<Map<number, Int32Array>> {
+    const out = new Map<number, Int32Array>();
+    const scratch = new OutlineScratch(size);
+    for (const image of [...needs.keys()].sort((a, b) => a - b)) {
+      const rec = this.ds.images[image];
+      const wanted = [...(needs.get(image) ?? [])].filter((l) => l > 0);
+      if (!rec || rec.sh <= 0 || rec.sw <= 0 || wanted.length === 0) continue;
+      const masks = labelMasks(await this.ds.readLabels(image), wanted, rec.sh * rec.sw);
+      wanted.forEach((label, i) => {
+        const m = masks[i];
+        // An image-level label covers the whole image: a mask without an edge.
+        out.set(outlineKey(image, label), m === 'full' ? new Int32Array(0) : outlineAt(m as Uint8Array, rec.sh, rec.sw, size, scratch));
+      });
+    }
+    return out;
+  }
 }
 
 /**
- * Label masks from a dataset. Each image's labels are decoded once into a sparse index (pixels
- * per label), kept in a bounded cache: units share images, and a mask is then one fill.
+ * Masks (1 = labelled) of the `wanted` labels over all channels of all categories, in one pass
+ * over the label maps, or 'full' for a label the image has as an image-level label: the same
+ * truth the IoU counts (DESIGN.md §5.3).
  */
-class DatasetTruth implements GroundTruth {
-  private readonly indices = new Map<number, Promise<LabelIndex>>();
-  private static readonly CAPACITY = 512;
-
-  constructor(private readonly ds: ConceptDataset) {}
-
-  private index(image: number): Promise<LabelIndex> {
-    let hit = this.indices.get(image);
-    if (hit) {
-      this.indices.delete(image); // re-insert: Map order is the recency order
-    } else {
-      hit = this.ds.readLabels(image).then(indexLabels);
-      hit.catch(() => this.indices.delete(image));
-      if (this.indices.size >= DatasetTruth.CAPACITY) this.indices.delete(this.indices.keys().next().value as number);
-    }
-    this.indices.set(image, hit);
-    return hit;
-  }
-
-  /**
-   * Pixels labelled `label` in any category's channel, or the whole image when the image has
-   * it as an image-level label: the same truth the IoU counts (DESIGN.md §5.3).
-   */
-  async mask(image: number, label: number): Promise<TruthMask> {
-    const rec = this.ds.images[image];
-    const h = rec?.sh ?? 0;
-    const w = rec?.sw ?? 0;
-    const data = new Uint8Array(h * w);
-    if (label <= 0) return { data, h, w };
-    const index = await this.index(image);
-    if (index.imageLevel.has(label)) return { data: data.fill(1), h, w };
-    const at = index.pixels.get(label);
-    if (at) for (let i = 0; i < at.length; i++) data[at[i] as number] = 1;
-    return { data, h, w };
-  }
-}
-
-/** One pass over every channel of every category: pixel indices per label number. */
-export function indexLabels(labels: ImageLabels): LabelIndex {
-  const counts = new Map<number, number>();
+export function labelMasks(labels: ImageLabels, wanted: readonly number[], pixels: number): (Uint8Array | 'full')[] {
+  const masks: (Uint8Array | 'full')[] = wanted.map(() => new Uint8Array(pixels));
   const imageLevel = new Set<number>();
-  for (const a of labels.byCategory.values()) {
-    for (const l of a.imageLabels) imageLevel.add(l);
-    for (const map of a.maps) for (let i = 0; i < map.length; i++) if (map[i] !== 0) counts.set(map[i] as number, (counts.get(map[i] as number) ?? 0) + 1);
-  }
-  const pixels = new Map<number, Uint32Array>();
-  const fill = new Map<number, number>();
-  for (const [label, n] of counts) {
-    pixels.set(label, new Uint32Array(n));
-    fill.set(label, 0);
+  for (const a of labels.byCategory.values()) for (const l of a.imageLabels) imageLevel.add(l);
+  const slot = new Map<number, Uint8Array>();
+  wanted.forEach((l, i) => {
+    if (imageLevel.has(l)) masks[i] = 'full';
+    else slot.set(l, masks[i] as Uint8Array);
+  });
+  if (slot.size === 0) return masks;
+  // A label-indexed lookup beats a Map per pixel; only wanted labels get a non-zero entry.
+  const which = new Uint8Array(65536);
+  const targets: Uint8Array[] = [new Uint8Array(0)];
+  for (const [l, m] of slot) {
+    which[l] = targets.length;
+    targets.push(m);
   }
   for (const a of labels.byCategory.values()) {
     for (const map of a.maps) {
-      for (let i = 0; i < map.length; i++) {
-        const l = map[i] as number;
-        if (l === 0) continue;
-        const k = fill.get(l) as number;
-        (pixels.get(l) as Uint32Array)[k] = i;
-        fill.set(l, k + 1);
+      const n = Math.min(map.length, pixels);
+      for (let i = 0; i < n; i++) {
+        const t = which[map[i] as number] as number;
+        if (t !== 0) (targets[t] as Uint8Array)[i] = 1;
       }
     }
   }
-  return { pixels, imageLevel };
+  return masks;
+}
+
+/** Reusable tile-size buffers of outlineAt (all zero between calls). */
+export class OutlineScratch {
+  readonly mask: Uint8Array;
+  readonly edge: Uint8Array;
+  constructor(readonly size: TileSize) {
+    this.mask = new Uint8Array(size.w * size.h);
+    this.edge = new Uint8Array(size.w * size.h);
+  }
+}
+
+/**
+ * The outline of an h×w mask resized to `size` by nearest neighbour (the dataset's own label
+ * convention, nearestIndices): the tile pixels of every horizontally or vertically adjacent
+ * pair that straddles the mask edge, ascending. Only the box of tile pixels reading a labelled
+ * cell, widened by one, is visited.
+ */
+export function outlineAt(src: Uint8Array, h: number, w: number, size: TileSize, scratch: OutlineScratch = new OutlineScratch(size)): Int32Array {
+  let rLo = h;
+  let rHi = -1;
+  let cLo = w;
+  let cHi = -1;
+  for (let r = 0; r < h; r++) {
+    const base = r * w;
+    const first = src.indexOf(1, base);
+    if (first < 0 || first >= base + w) continue;
+    let last = base + w - 1;
+    while (src[last] !== 1) last--;
+    if (r < rLo) rLo = r;
+    rHi = r;
+    if (first - base < cLo) cLo = first - base;
+    if (last - base > cHi) cHi = last - base;
+  }
+  if (rHi < 0) return new Int32Array(0);
+  const tw = size.w;
+  const th = size.h;
+  const rows = nearestIndices(h, th);
+  const cols = nearestIndices(w, tw);
+  // Tile rows/columns reading the box (contiguous: the indices are monotone), widened by one.
+  let y0 = 0;
+  while (y0 < th && (rows[y0] as number) < rLo) y0++;
+  let y1 = th - 1;
+  while (y1 >= 0 && (rows[y1] as number) > rHi) y1--;
+  let x0 = 0;
+  while (x0 < tw && (cols[x0] as number) < cLo) x0++;
+  let x1 = tw - 1;
+  while (x1 >= 0 && (cols[x1] as number) > cHi) x1--;
+  if (y0 > y1 || x0 > x1) return new Int32Array(0); // every labelled cell skipped by the resize
+  const { mask, edge } = scratch;
+  for (let y = y0; y <= y1; y++) {
+    const row = (rows[y] as number) * w;
+    const base = y * tw;
+    for (let x = x0; x <= x1; x++) mask[base + x] = src[row + (cols[x] as number)] as number;
+  }
+  const ya = Math.max(y0 - 1, 0);
+  const yb = Math.min(y1 + 1, th - 1);
+  const xa = Math.max(x0 - 1, 0);
+  const xb = Math.min(x1 + 1, tw - 1);
+  let count = 0;
+  const mark = (p: number): void => {
+    if (edge[p] === 0) {
+      edge[p] = 1;
+      count++;
+    }
+  };
+  for (let y = ya; y <= yb; y++) {
+    const base = y * tw;
+    for (let x = xa; x <= xb; x++) {
+      const p = base + x;
+      const v = mask[p];
+      if (x < xb && v !== mask[p + 1]) {
+        mark(p);
+        mark(p + 1);
+      }
+      if (y < yb && v !== mask[p + tw]) {
+        mark(p);
+        mark(p + tw);
+      }
+    }
+  }
+  const out = new Int32Array(count);
+  let n = 0;
+  for (let y = ya; y <= yb; y++) {
+    const base = y * tw;
+    for (let x = xa; x <= xb; x++) {
+      const p = base + x;
+      if (edge[p] === 1) {
+        out[n++] = p;
+        edge[p] = 0;
+      }
+      mask[p] = 0;
+    }
+  }
+  return out;
 }

@@ -1,14 +1,14 @@
 // The unit strips: per unit, its top-k photos side by side, as two JPEG files: small tiles with
 // the pixels outside the unit's mask dimmed to 20 % (the grid), large tiles with the mask
 // outlined (the unit detail). Composited here, never in the browser: photos are decoded once
-// (PhotoCache, shared memory), pixels composited in worker threads, JPEGs encoded by sharp.
+// (PhotoCache), pixels composited sparsely on this thread (Compositor), JPEGs encoded by sharp
+// on its threads, so compositing one unit overlaps the encoding of the previous ones.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import sharp from 'sharp';
 import type { UnitResult } from '../run/results-types.js';
-import type { CompositeJob, TileSize } from './composite.js';
-import type { GroundTruth } from './ground-truth.js';
+import { Compositor, type TileSize } from './composite.js';
+import { outlineKey, type GroundTruth } from './ground-truth.js';
 import type { PhotoCache } from './photo-cache.js';
 
 export interface StripLayer {
@@ -27,10 +27,10 @@ export interface StripOptions {
   readonly small: TileSize;
   readonly large: TileSize;
   readonly cache: PhotoCache;
-  /** Ground-truth masks of each unit's concept, outlined in the large strips; null: none. */
+  /** Ground truth of each unit's concept, outlined in the large strips; null: none. */
   readonly truth: GroundTruth | null;
-  /** Worker threads compositing pixels. */
-  readonly workers: number;
+  /** JPEG encodes to keep in flight at once (about the number of cores). */
+  readonly encoders: number;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -44,51 +44,24 @@ export function stripPaths(dir: string, unit: number): { small: string; large: s
 const SMALL_JPEG = { quality: 82, optimiseCoding: false } as const;
 const LARGE_JPEG = { quality: 85, optimiseCoding: false } as const;
 
-/** Worker threads running Compositor.composite, fed round-robin. */
-class CompositorPool {
-  private readonly workers: Worker[] = [];
-  private readonly pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
-  private nextId = 0;
-
-  constructor(count: number) {
-    for (let i = 0; i < count; i++) {
-      const worker = new Worker(new URL('./strip-worker.js', import.meta.url));
-      worker.on('message', (m: { id: number; error?: string }) => {
-        const p = this.pending.get(m.id);
-        this.pending.delete(m.id);
-        if (m.error !== undefined) p?.reject(new Error(`compositing a unit strip failed: ${m.error}`));
-        else p?.resolve();
-      });
-      worker.on('error', (err) => this.failAll(err));
-      worker.on('exit', (code) => {
-        if (code !== 0) this.failAll(new Error(`strip worker exited with code ${code}`));
-      });
-      this.workers.push(worker);
-    }
-  }
-
-  private failAll(err: Error): void {
-    for (const p of this.pending.values()) p.reject(err);
-    this.pending.clear();
-  }
-
-  run(job: CompositeJob): Promise<void> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      (this.workers[id % this.workers.length] as Worker).postMessage({ id, job });
-    });
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
-  }
-}
-
-/** Output buffers in shared memory, one pair per unit in flight, reused. */
+/** Output buffers, one pair per unit in flight (its JPEGs encode while others composite). */
 interface Slot {
   readonly small: Uint8Array;
   readonly large: Uint8Array;
+}
+
+/** The labels whose ground truth each shown image needs outlined: image → labels. */
+function truthNeeds(jobs: readonly { unit: UnitResult }[], topK: number): Map<number, Set<number>> {
+  const needs = new Map<number, Set<number>>();
+  for (const { unit } of jobs) {
+    if (unit.label <= 0) continue;
+    for (const t of unit.topImages.slice(0, topK)) {
+      let labels = needs.get(t.image);
+      if (!labels) needs.set(t.image, (labels = new Set()));
+      labels.add(unit.label);
+    }
+  }
+  return needs;
 }
 
 /** Write every unit's two strips; resolves with the number of units done. */
@@ -99,34 +72,42 @@ export async function writeStrips(layers: readonly StripLayer[], options: StripO
     await mkdir(join(outDir, 'units', layer.dir), { recursive: true });
     for (const unit of layer.units) jobs.push({ layer, unit });
   }
-  const workers = Math.max(1, options.workers);
-  // Enough units in flight to keep the workers and sharp's threads busy while photos decode.
-  const inFlight = Math.min(workers * 3 + 2, Math.max(jobs.length, 1));
+  // Compositing is sparse typed-array work on this thread; sharp decodes photos and encodes
+  // JPEGs on its own threads meanwhile. Enough units in flight to keep those threads busy.
+  const inFlight = Math.min(Math.max(2, options.encoders * 2), Math.max(jobs.length, 1));
   const slots: Slot[] = Array.from({ length: inFlight }, () => ({
-    small: new Uint8Array(new SharedArrayBuffer(Math.max(topK, 1) * small.w * small.h * 3)),
-    large: new Uint8Array(new SharedArrayBuffer(Math.max(topK, 1) * large.w * large.h * 3)),
+    small: new Uint8Array(Math.max(topK, 1) * small.w * small.h * 3),
+    large: new Uint8Array(Math.max(topK, 1) * large.w * large.h * 3),
   }));
-  const pool = new CompositorPool(workers);
-  let done = 0;
-  try {
-    await runPool(jobs.length, inFlight, async (i, worker) => {
-      const { layer, unit } = jobs[i] as (typeof jobs)[number];
-      await writeUnitStrips(layer, unit, slots[worker] as Slot, pool, options);
-      done++;
-      options.onProgress?.(done, jobs.length);
-    });
-  } finally {
-    await pool.close();
+  // Photos decode on sharp's threads while this thread reads the ground truth.
+  const prefetch: Promise<unknown>[] = [];
+  const seen = new Set<string>();
+  for (const { layer, unit } of jobs) {
+    for (const t of unit.topImages.slice(0, topK)) {
+      const file = layer.imageFiles[t.image];
+      if (file === undefined || seen.has(file) || seen.size >= options.cache.capacity) continue;
+      seen.add(file);
+      prefetch.push(options.cache.get(file, t.image).catch(() => {})); // a failure is reported by the unit needing it
+    }
   }
+  const outlines = options.truth ? await options.truth.outlines(truthNeeds(jobs, topK), large) : new Map<number, Int32Array>();
+  await Promise.all(prefetch);
+  const compositor = new Compositor();
+  let done = 0;
+  await runPool(jobs.length, inFlight, async (i, lane) => {
+    const { layer, unit } = jobs[i] as (typeof jobs)[number];
+    await writeUnitStrips(layer, unit, slots[lane] as Slot, compositor, outlines, options);
+    done++;
+    options.onProgress?.(done, jobs.length);
+  });
   return jobs.length;
 }
 
-async function writeUnitStrips(layer: StripLayer, unit: UnitResult, slot: Slot, pool: CompositorPool, options: StripOptions): Promise<void> {
+async function writeUnitStrips(layer: StripLayer, unit: UnitResult, slot: Slot, compositor: Compositor, outlines: ReadonlyMap<number, Int32Array>, options: StripOptions): Promise<void> {
   const { small, large, cache, topK } = options;
   const top = unit.topImages.slice(0, topK);
   const photos = await Promise.all(top.map((t) => cache.get(layer.imageFiles[t.image] as string, t.image)));
-  const truth = options.truth;
-  const truths = truth && unit.label > 0 ? await Promise.all(top.map((t) => truth.mask(t.image, unit.label))) : undefined;
+  const truths = options.truth && unit.label > 0 ? top.map((t) => outlines.get(outlineKey(t.image, unit.label))) : undefined;
   const n = Math.max(top.length, 1);
   const smallBytes = n * small.w * small.h * 3;
   const largeBytes = n * large.w * large.h * 3;
@@ -134,13 +115,12 @@ async function writeUnitStrips(layer: StripLayer, unit: UnitResult, slot: Slot, 
     slot.small.fill(48, 0, smallBytes); // a unit without images gets one grey tile
     slot.large.fill(48, 0, largeBytes);
   } else {
-    await pool.run({
+    compositor.composite({
       h: layer.h,
       w: layer.w,
       threshold: unit.threshold,
       maps: top.map((t) => Float32Array.from(t.map)),
-      smallTiles: photos.map((p) => p.small),
-      largeTiles: photos.map((p) => p.large),
+      tiles: photos,
       ...(truths ? { truths } : {}),
       small,
       large,

@@ -21,8 +21,8 @@ export interface WriteReportOptions {
   readonly topK?: number;
   /** Dataset root holding the photos; default run.json's dataset.root. */
   readonly datasetRoot?: string;
-  /** Worker threads compositing strips; default CPUs - 1, from 1 to 8. */
-  readonly workers?: number;
+  /** Unit strips encoded at once by sharp's threads; default the number of CPUs, from 2 to 16. */
+  readonly encoders?: number;
   /** Memory for decoded photos shared across units; default 512 MiB. */
   readonly photoCacheBytes?: number;
   /** Outline each unit's concept's ground truth in the large strips (needs the dataset's
@@ -98,7 +98,7 @@ export async function writeReport(runDir: string, options: WriteReportOptions = 
       large: data.tiles.large,
       cache,
       truth: gt.truth,
-      workers: options.workers ?? Math.max(1, Math.min(8, availableParallelism() - 1)),
+      encoders: options.encoders ?? Math.max(2, Math.min(16, availableParallelism())),
       onProgress: (done) => {
         const now = performance.now();
         if (now - lastLog > 2000 || done === total) {

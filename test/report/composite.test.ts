@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Compositor, OUTLINE, TRUTH_OUTLINE } from '../../src/report/composite.js';
+import { outlineAt } from '../../src/report/ground-truth.js';
 
 describe('Compositor.composite', () => {
   // One image, 2×2 map, 4×4 large tiles and 2×2 small tiles of grey 100.
@@ -9,11 +10,10 @@ describe('Compositor.composite', () => {
     w: 2,
     threshold,
     maps: [Float32Array.from([8, 0, 0, 0])],
-    smallTiles: [new Uint8Array(2 * 2 * 3).fill(100)],
-    largeTiles: [new Uint8Array(4 * 4 * 3).fill(100)],
+    tiles: [{ small: new Uint8Array(2 * 2 * 3).fill(100), smallDimmed: new Uint8Array(2 * 2 * 3).fill(20), large: new Uint8Array(4 * 4 * 3).fill(100) }],
     small: { w: 2, h: 2 },
     large: { w: 4, h: 4 },
-    ...(truth ? { truths: [{ data: truth, h: 2, w: 2 }] } : {}),
+    ...(truth ? { truths: [outlineAt(truth, 2, 2, { w: 4, h: 4 })] } : {}),
     smallOut: new Uint8Array(2 * 2 * 3),
     largeOut: new Uint8Array(4 * 4 * 3),
   });

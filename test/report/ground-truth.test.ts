@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { datasetSpecOfCommand, indexLabels } from '../../src/report/ground-truth.js';
+import { OutlineScratch, datasetSpecOfCommand, labelMasks, outlineAt } from '../../src/report/ground-truth.js';
 
 describe('datasetSpecOfCommand', () => {
   it('takes the dataset flags of a recorded dissect command and ignores the others', () => {
@@ -21,22 +21,44 @@ describe('datasetSpecOfCommand', () => {
   });
 });
 
-describe('indexLabels', () => {
-  it('lists the pixels of every label over all channels, and the image-level labels', () => {
-    const index = indexLabels({
+describe('labelMasks', () => {
+  it('masks the wanted labels over all channels, and marks image-level labels full', () => {
+    const labels = {
       byCategory: new Map([
         ['object', { maps: [Uint16Array.from([0, 3, 3, 5])], imageLabels: [] }],
         ['part', { maps: [Uint16Array.from([5, 0, 0, 0]), Uint16Array.from([0, 0, 7, 0])], imageLabels: [9] }],
       ]),
-    });
+    };
+    const masks = labelMasks(labels, [5, 9, 3, 4], 4);
     assert.deepEqual(
-      [...index.pixels].map(([l, at]) => [l, [...at]]),
-      [
-        [3, [1, 2]],
-        [5, [3, 0]],
-        [7, [2]],
-      ],
+      masks.map((m) => (m === 'full' ? m : [...m])),
+      [[1, 0, 0, 1], 'full', [0, 1, 1, 0], [0, 0, 0, 0]],
     );
-    assert.deepEqual([...index.imageLevel], [9]);
+  });
+});
+
+describe('outlineAt', () => {
+  it('outlines the mask resized by nearest neighbour: both pixels of each pair across the edge', () => {
+    // 2×2 mask [[1,0],[0,0]] → 4×4 tile: the top-left 2×2 quadrant is labelled; straddling pairs
+    // (1,0)-(2,0), (1,1)-(2,1) horizontally and (0,1)-(0,2), (1,1)-(1,2) vertically (x,y).
+    assert.deepEqual([...outlineAt(Uint8Array.from([1, 0, 0, 0]), 2, 2, { w: 4, h: 4 })], [1, 2, 4, 5, 6, 8, 9]);
+  });
+
+  it('gives no outline for an empty or a full mask', () => {
+    assert.deepEqual([...outlineAt(new Uint8Array(4), 2, 2, { w: 4, h: 4 })], []);
+    assert.deepEqual([...outlineAt(new Uint8Array(4).fill(1), 2, 2, { w: 4, h: 4 })], []);
+  });
+
+  it('outlines a mask downsampled to the tile (every other cell sampled)', () => {
+    // 4×1 column mask [0,1,1,0] → 2×1: rows sample cells floor((2o+1)·4/4) = 1 and 3 → [1,0].
+    assert.deepEqual([...outlineAt(Uint8Array.from([0, 1, 1, 0]), 4, 1, { w: 1, h: 2 })], [0, 1]);
+  });
+
+  it('reuses its scratch buffers cleanly', () => {
+    const scratch = new OutlineScratch({ w: 4, h: 4 });
+    const a = [...outlineAt(Uint8Array.from([1, 0, 0, 0]), 2, 2, { w: 4, h: 4 }, scratch)];
+    const b = [...outlineAt(Uint8Array.from([0, 0, 0, 1]), 2, 2, { w: 4, h: 4 }, scratch)];
+    assert.deepEqual(a, [1, 2, 4, 5, 6, 8, 9]);
+    assert.deepEqual(b, [6, 7, 9, 10, 11, 13, 14]);
   });
 });
