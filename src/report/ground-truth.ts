@@ -129,10 +129,73 @@ export function labelMasks(labels: ImageLabels, wanted: readonly number[], pixel
 export class OutlineScratch {
   readonly mask: Uint8Array;
   readonly edge: Uint8Array;
+  readonly list: Int32Array;
   constructor(readonly size: TileSize) {
     this.mask = new Uint8Array(size.w * size.h);
     this.edge = new Uint8Array(size.w * size.h);
+    this.list = new Int32Array(size.w * size.h);
   }
+}
+
+/** First and last output index reading each input index (nearest indices upsampling: every
+ *  input is read, by a contiguous run of outputs). */
+function runs(indices: Int32Array, inSize: number): [Int32Array, Int32Array] {
+  const first = new Int32Array(inSize).fill(-1);
+  const last = new Int32Array(inSize);
+  for (let o = 0; o < indices.length; o++) {
+    const i = indices[o] as number;
+    if ((first[i] as number) < 0) first[i] = o;
+    last[i] = o;
+  }
+  return [first, last];
+}
+
+/**
+ * outlineAt when the tile is at least the label size on both axes: each label cell becomes a
+ * block of tile pixels, so the pairs across the mask edge are the facing borders of adjacent
+ * cells that differ, found at label resolution.
+ */
+function outlineUpsampled(
+  src: Uint8Array, h: number, w: number, size: TileSize, rows: Int32Array, cols: Int32Array,
+  box: readonly [number, number, number, number], scratch: OutlineScratch,
+): Int32Array {
+  const [rLo, rHi, cLo, cHi] = box;
+  const tw = size.w;
+  const [ys, ye] = runs(rows, h);
+  const [xs, xe] = runs(cols, w);
+  const { edge, list } = scratch;
+  let count = 0;
+  const mark = (p: number): void => {
+    if (edge[p] === 0) {
+      edge[p] = 1;
+      list[count++] = p;
+    }
+  };
+  for (let r = Math.max(rLo - 1, 0); r <= rHi; r++) {
+    const base = r * w;
+    for (let c = Math.max(cLo - 1, 0); c <= cHi; c++) {
+      const v = src[base + c];
+      if (c + 1 < w && v !== src[base + c + 1]) {
+        const a = xe[c] as number;
+        const b = xs[c + 1] as number;
+        for (let y = ys[r] as number; y <= (ye[r] as number); y++) {
+          mark(y * tw + a);
+          mark(y * tw + b);
+        }
+      }
+      if (r + 1 < h && v !== src[base + w + c]) {
+        const a = (ye[r] as number) * tw;
+        const b = (ys[r + 1] as number) * tw;
+        for (let x = xs[c] as number; x <= (xe[c] as number); x++) {
+          mark(a + x);
+          mark(b + x);
+        }
+      }
+    }
+  }
+  const out = list.slice(0, count).sort();
+  for (let i = 0; i < count; i++) edge[out[i] as number] = 0;
+  return out;
 }
 
 /**
@@ -162,6 +225,7 @@ export function outlineAt(src: Uint8Array, h: number, w: number, size: TileSize,
   const th = size.h;
   const rows = nearestIndices(h, th);
   const cols = nearestIndices(w, tw);
+  if (th >= h && tw >= w) return outlineUpsampled(src, h, w, size, rows, cols, [rLo, rHi, cLo, cHi], scratch);
   // Tile rows/columns reading the box (contiguous: the indices are monotone), widened by one.
   let y0 = 0;
   while (y0 < th && (rows[y0] as number) < rLo) y0++;
