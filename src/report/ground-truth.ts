@@ -205,21 +205,12 @@ function outlineUpsampled(
  * cell, widened by one, is visited.
  */
 export function outlineAt(src: Uint8Array, h: number, w: number, size: TileSize, scratch: OutlineScratch = new OutlineScratch(size)): Int32Array {
-  let rLo = h;
-  let rHi = -1;
-  let cLo = w;
-  let cHi = -1;
-  for (let r = 0; r < h; r++) {
-    const base = r * w;
-    const first = src.indexOf(1, base);
-    if (first < 0 || first >= base + w) continue;
-    let last = base + w - 1;
-    while (src[last] !== 1) last--;
-    if (r < rLo) rLo = r;
-    rHi = r;
-    if (first - base < cLo) cLo = first - base;
-    if (last - base > cHi) cHi = last - base;
-  }
+  // Rows holding labelled cells (native scans); columns: the whole width.
+  const first = src.indexOf(1);
+  const rLo = first < 0 ? h : Math.floor(first / w);
+  const rHi = first < 0 ? -1 : Math.floor(src.lastIndexOf(1) / w);
+  const cLo = 0;
+  const cHi = w - 1;
   if (rHi < 0) return new Int32Array(0);
   const tw = size.w;
   const th = size.h;
