@@ -131,13 +131,18 @@ function rowsOf(tile: Uint8Array, size: TileSize): Uint8Array[] {
   return rows;
 }
 
-/** Copy the listed pixels of a tile (width tw) into the tile at column `left` of the strip. */
+/** Copy the listed pixels (ascending) of a tile (width tw) into the tile at column `left` of the strip. */
 function copyPixels(tile: Uint8Array, active: Int32Array, count: number, tw: number, strip: Uint8Array, stripW: number, left: number): void {
+  let rowStart = 0; // the list is ascending: rows advance without a division per pixel
+  let rowOut = left * 3;
   for (let i = 0; i < count; i++) {
     const p = active[i] as number;
-    const y = (p / tw) | 0;
+    while (p >= rowStart + tw) {
+      rowStart += tw;
+      rowOut += stripW * 3;
+    }
     const s = p * 3;
-    const d = (y * stripW + left + (p - y * tw)) * 3;
+    const d = rowOut + (p - rowStart) * 3;
     strip[d] = tile[s] as number;
     strip[d + 1] = tile[s + 1] as number;
     strip[d + 2] = tile[s + 2] as number;
@@ -168,34 +173,41 @@ function paintOutline(mask: SparseMask, strip: Uint8Array, stripW: number, left:
   const tw = mask.size.w;
   const th = mask.size.h;
   const [r, g, b] = rgb;
-  const paint = (p: number): void => {
-    const y = (p / tw) | 0;
-    const d = (y * stripW + left + (p - y * tw)) * 3;
+  const stride = stripW * 3;
+  const paint = (d: number): void => {
     strip[d] = r;
     strip[d + 1] = g;
     strip[d + 2] = b;
   };
+  let y = 0; // the list is ascending: rows advance without a division per pixel
+  let rowStart = 0;
+  let rowOut = left * 3;
   for (let i = 0; i < count; i++) {
     const p = active[i] as number;
-    const y = (p / tw) | 0;
-    const x = p - y * tw;
+    while (p >= rowStart + tw) {
+      y++;
+      rowStart += tw;
+      rowOut += stride;
+    }
+    const x = p - rowStart;
+    const d = rowOut + x * 3;
     let edge = false;
     if (x > 0 && bytes[p - 1] === 0) {
-      paint(p - 1);
+      paint(d - 3);
       edge = true;
     }
     if (x + 1 < tw && bytes[p + 1] === 0) {
-      paint(p + 1);
+      paint(d + 3);
       edge = true;
     }
     if (y > 0 && bytes[p - tw] === 0) {
-      paint(p - tw);
+      paint(d - stride);
       edge = true;
     }
     if (y + 1 < th && bytes[p + tw] === 0) {
-      paint(p + tw);
+      paint(d + stride);
       edge = true;
     }
-    if (edge) paint(p);
+    if (edge) paint(d);
   }
 }

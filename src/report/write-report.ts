@@ -5,6 +5,7 @@ import { copyFile, mkdir, stat, writeFile, rename } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
 import { DatasetError, NetDissectError, UsageError, check } from '../util/errors.js';
 import { buildReportData } from './build-data.js';
 import { scriptSafeJson } from './escape.js';
@@ -83,31 +84,39 @@ export async function writeReport(runDir: string, options: WriteReportOptions = 
   const cache = new PhotoCache(photoRoot, data.tiles.small, data.tiles.large, options.photoCacheBytes ?? 512 * 2 ** 20);
   const total = data.layers.reduce((n, l) => n + l.units.length, 0);
   let lastLog = 0;
-  await writeStrips(
-    run.layers.map(({ layer, results }) => ({
-      dir: layer.dir,
-      h: results.shape[1],
-      w: results.shape[2],
-      units: results.units,
-      imageFiles: results.dataset.imageFiles,
-    })),
-    {
-      outDir,
-      topK: shown,
-      small: data.tiles.small,
-      large: data.tiles.large,
-      cache,
-      truth: gt.truth,
-      encoders: options.encoders ?? Math.max(2, Math.min(16, availableParallelism())),
-      onProgress: (done) => {
-        const now = performance.now();
-        if (now - lastLog > 2000 || done === total) {
-          lastLog = now;
-          log(`report: unit strips ${done}/${total}`);
-        }
+  // libvips' operation cache only costs here: no pipeline is ever repeated (every photo and
+  // strip is a new input). Off while the strips are written, then restored.
+  const vipsCache = sharp.cache();
+  sharp.cache(false);
+  try {
+    await writeStrips(
+      run.layers.map(({ layer, results }) => ({
+        dir: layer.dir,
+        h: results.shape[1],
+        w: results.shape[2],
+        units: results.units,
+        imageFiles: results.dataset.imageFiles,
+      })),
+      {
+        outDir,
+        topK: shown,
+        small: data.tiles.small,
+        large: data.tiles.large,
+        cache,
+        truth: gt.truth,
+        encoders: options.encoders ?? Math.max(2, Math.min(16, availableParallelism())),
+        onProgress: (done) => {
+          const now = performance.now();
+          if (now - lastLog > 2000 || done === total) {
+            lastLog = now;
+            log(`report: unit strips ${done}/${total}`);
+          }
+        },
       },
-    },
-  );
+    );
+  } finally {
+    sharp.cache({ memory: vipsCache.memory.max, files: vipsCache.files.max, items: vipsCache.items.max });
+  }
 
   await writeAtomic(join(outDir, 'data.js'), `window.__NETDISSECT__ = ${scriptSafeJson(data)};\n`);
   await copyFile(bundle, join(outDir, 'viewer.js'));

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Compositor, OUTLINE, TRUTH_OUTLINE } from '../../src/report/composite.js';
+import { nearestIndices } from '../../src/dataset/nearest.js';
+import { Compositor, DIM, OUTLINE, TRUTH_OUTLINE } from '../../src/report/composite.js';
+import { upsampleBilinear, upsamplePlan } from '../../src/tally/upsample.js';
+import { Random } from '../../src/util/random.js';
 import { outlineAt } from '../../src/report/ground-truth.js';
 
 describe('Compositor.composite', () => {
@@ -54,5 +57,65 @@ describe('Compositor.composite', () => {
     ]);
     // Small 2×2 tile: values at half-pixel centres equal the map: only the first pixel > 3.
     assert.deepEqual(colours(j.smallOut, 4), ['100', '20', '20', '20']);
+  });
+});
+
+describe('Compositor.composite against a whole-tile reference', () => {
+  it('matches upsampling every pixel, dimming, and testing every adjacent pair (random maps and sizes)', () => {
+    const rng = new Random(11);
+    const byte = (): number => Math.floor(rng.next() * 256);
+    for (const [h, w, small, large] of [
+      [3, 3, { w: 6, h: 5 }, { w: 11, h: 9 }],
+      [7, 7, { w: 16, h: 16 }, { w: 32, h: 32 }],
+      [2, 5, { w: 7, h: 3 }, { w: 13, h: 8 }],
+    ] as const) {
+      const n = 3;
+      const maps = Array.from({ length: n }, () => Float32Array.from({ length: h * w }, () => rng.gaussian()));
+      const tiles = Array.from({ length: n }, () => {
+        const s = Uint8Array.from({ length: small.w * small.h * 3 }, byte);
+        return { small: s, smallDimmed: s.map((v) => Math.round(v * DIM)), large: Uint8Array.from({ length: large.w * large.h * 3 }, byte) };
+      });
+      const truthMasks = Array.from({ length: n }, () => Uint8Array.from({ length: 4 * 4 }, () => (rng.next() < 0.4 ? 1 : 0)));
+      const threshold = Math.fround(0.3);
+      const job = {
+        h, w, threshold, maps, tiles, small, large,
+        truths: truthMasks.map((t) => outlineAt(t, 4, 4, large)),
+        smallOut: new Uint8Array(n * small.w * small.h * 3),
+        largeOut: new Uint8Array(n * large.w * large.h * 3),
+      };
+      new Compositor().composite(job);
+
+      const maskOf = (map: Float32Array, size: { w: number; h: number }): Uint8Array => {
+        const plan = upsamplePlan(h, w, size.h, size.w);
+        const out = new Float32Array(size.w * size.h);
+        upsampleBilinear(plan, map, 0, out, new Float32Array(h * size.w));
+        return out.map((v) => (v > threshold ? 1 : 0)) as unknown as Uint8Array;
+      };
+      const pairs = (mask: ArrayLike<number>, size: { w: number; h: number }): Set<number> => {
+        const at = new Set<number>();
+        for (let p = 0; p < size.w * size.h; p++) {
+          if ((p % size.w) + 1 < size.w && mask[p] !== mask[p + 1]) at.add(p).add(p + 1);
+          if (p + size.w < size.w * size.h && mask[p] !== mask[p + size.w]) at.add(p).add(p + size.w);
+        }
+        return at;
+      };
+      for (let k = 0; k < n; k++) {
+        const sm = maskOf(maps[k] as Float32Array, small);
+        for (let p = 0; p < small.w * small.h; p++) {
+          const d = ((Math.floor(p / small.w) * n + k) * small.w + (p % small.w)) * 3;
+          const src = sm[p] === 1 ? tiles[k]!.small : tiles[k]!.smallDimmed;
+          assert.deepEqual([...job.smallOut.subarray(d, d + 3)], [...src.subarray(p * 3, p * 3 + 3)], `small ${k} pixel ${p}`);
+        }
+        const unit = pairs(maskOf(maps[k] as Float32Array, large), large);
+        const rows = nearestIndices(4, large.h);
+        const cols = nearestIndices(4, large.w);
+        const truth = pairs(Array.from({ length: large.w * large.h }, (_, p) => truthMasks[k]![rows[Math.floor(p / large.w)]! * 4 + cols[p % large.w]!]!), large);
+        for (let p = 0; p < large.w * large.h; p++) {
+          const d = ((Math.floor(p / large.w) * n + k) * large.w + (p % large.w)) * 3;
+          const want = unit.has(p) ? [...OUTLINE] : truth.has(p) ? [...TRUTH_OUTLINE] : [...tiles[k]!.large.subarray(p * 3, p * 3 + 3)];
+          assert.deepEqual([...job.largeOut.subarray(d, d + 3)], want, `large ${k} pixel ${p}`);
+        }
+      }
+    }
   });
 });
