@@ -4,7 +4,13 @@
 // the dissection's own Pillow-exact kernel), the dimmed tile is precomputed once per photo, and
 // outlines are painted from the list of mask pixels, never by scanning whole tiles.
 import { MaskScratch, maskAbove, upsamplePlan, type UpsamplePlan } from '../tally/upsample.js';
-import { dimTable } from './unit-mask.js';
+
+/** out[v] = round(v * dim) for every byte value: the dimming of one channel, by table lookup. */
+export function dimTable(dim: number): Uint8Array {
+  const t = new Uint8Array(256);
+  for (let v = 0; v < 256; v++) t[v] = Math.round(v * dim);
+  return t;
+}
 
 /** Brightness kept outside the mask in the grid strips. */
 export const DIM = 0.2;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { nearestIndices } from '../../src/dataset/nearest.js';
-import { Compositor, DIM, OUTLINE, TRUTH_OUTLINE } from '../../src/report/composite.js';
-import { upsampleBilinear, upsamplePlan } from '../../src/tally/upsample.js';
+import { Compositor, DIM, dimTable, OUTLINE, TRUTH_OUTLINE } from '../../src/report/composite.js';
+import { MaskScratch, maskAbove, upsampleBilinear, upsamplePlan } from '../../src/tally/upsample.js';
 import { Random } from '../../src/util/random.js';
 import { outlineAt } from '../../src/report/ground-truth.js';
 
@@ -117,5 +117,66 @@ describe('Compositor.composite against a whole-tile reference', () => {
         }
       }
     }
+  });
+});
+
+// The mask the report draws is the dissection's (maskAbove: Pillow-exact bilinear upsampling
+// with half-pixel centres and clamped edges, then strict >); these pin that convention by hand.
+function maskOf(h: number, w: number, outH: number, outW: number, map: readonly number[], threshold: number): number[] {
+  const active = new Int32Array(outH * outW);
+  const n = maskAbove(upsamplePlan(h, w, outH, outW), Float32Array.from(map), 0, threshold, active, new MaskScratch());
+  const out = new Array<number>(outH * outW).fill(0);
+  for (let i = 0; i < n; i++) out[active[i] as number] = 1;
+  return out;
+}
+
+describe('unit masks', () => {
+  // 1×2 map [0, 4] to 1×4: half-pixel centres give sources -0.25 (clamped to 0), 0.25, 0.75,
+  // 1.25 (clamped to the last value), so the upsampled row is [0, 1, 3, 4].
+  it('upsample with half-pixel centres and clamped edges', () => {
+    assert.deepEqual(maskOf(1, 2, 1, 4, [0, 4], 0.5), [0, 1, 1, 1]);
+    assert.deepEqual(maskOf(1, 2, 1, 4, [0, 4], 2.9), [0, 0, 1, 1]);
+    assert.deepEqual(maskOf(1, 2, 1, 4, [0, 4], 3.9), [0, 0, 0, 1]);
+  });
+  it('compare with strict >', () => {
+    assert.deepEqual(maskOf(1, 2, 1, 4, [0, 4], 1), [0, 0, 1, 1]); // 1 > 1 is false
+    assert.deepEqual(maskOf(1, 2, 1, 4, [0, 4], 4), [0, 0, 0, 0]); // threshold = max: empty mask
+  });
+  it('run both passes in 2-D', () => {
+    // [[0,0],[0,8]] to 4×4: rows [0,0,0,0] and [0,2,6,8]; vertical weights 0, .25, .75, 1 give
+    // [0,0,0,0], [0,.5,1.5,2], [0,1.5,4.5,6], [0,2,6,8].
+    assert.deepEqual(maskOf(2, 2, 4, 4, [0, 0, 0, 8], 1.4), [0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 1, 1, 0, 1, 1, 1]);
+  });
+  it('keep a constant map constant at any scale', () => {
+    const map = new Array<number>(49).fill(2.5);
+    assert.ok(maskOf(7, 7, 112, 96, map, 2.4999).every((v) => v === 1));
+    assert.ok(maskOf(7, 7, 112, 96, map, 2.5).every((v) => v === 0));
+  });
+});
+
+describe('dimTable', () => {
+  it('scales every byte value by the factor, rounded', () => {
+    const t = dimTable(0.2);
+    assert.deepEqual([t[0], t[33], t[100], t[255]], [0, 7, 20, 51]); // 6.6 → 7, 51
+  });
+});
+
+describe('Compositor outline', () => {
+  it('marks the pixels whose 4-neighbour lies across the mask edge, not the corners', () => {
+    // 1×1 map [5] on a 3×3 large tile with threshold 4: the whole tile is in the mask, so no
+    // outline; with a 3×3 map whose centre alone is hot, the large 3×3 mask is the centre pixel:
+    // the centre and its four neighbours are outlined, the corners are not.
+    const run = (map: number[], h: number, w: number): number[] => {
+      const job = {
+        h, w, threshold: 4, maps: [Float32Array.from(map)],
+        tiles: [{ small: new Uint8Array(27).fill(9), smallDimmed: new Uint8Array(27).fill(2), large: new Uint8Array(27).fill(9) }],
+        small: { w: 3, h: 3 }, large: { w: 3, h: 3 },
+        smallOut: new Uint8Array(27), largeOut: new Uint8Array(27),
+      };
+      new Compositor().composite(job);
+      return Array.from({ length: 9 }, (_, p) => (job.largeOut[p * 3] === OUTLINE[0] ? 1 : 0));
+    };
+    assert.deepEqual(run([5], 1, 1), [0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    assert.deepEqual(run([0, 0, 0, 0, 5, 0, 0, 0, 0], 3, 3), [0, 1, 0, 1, 1, 1, 0, 1, 0]);
   });
 });
