@@ -83,12 +83,12 @@ export function halve(src: Uint8Array, w: number, h: number): Uint8Array {
   const stride = w * 6; // one source row
   let o = 0;
   for (let y = 0; y < h; y++) {
-    let a = 2 * y * stride;
-    for (let x = 0; x < w; x++, a += 6) {
-      for (let c = 0; c < 3; c++) {
-        const s = a + c;
-        out[o++] = ((src[s] as number) + (src[s + 3] as number) + (src[s + stride] as number) + (src[s + stride + 3] as number) + 2) >> 2;
-      }
+    const end = (2 * y + 1) * stride;
+    for (let a = 2 * y * stride; a < end; a += 6, o += 3) {
+      const b = a + stride;
+      out[o] = ((src[a] as number) + (src[a + 3] as number) + (src[b] as number) + (src[b + 3] as number) + 2) >> 2;
+      out[o + 1] = ((src[a + 1] as number) + (src[a + 4] as number) + (src[b + 1] as number) + (src[b + 4] as number) + 2) >> 2;
+      out[o + 2] = ((src[a + 2] as number) + (src[a + 5] as number) + (src[b + 2] as number) + (src[b + 5] as number) + 2) >> 2;
     }
   }
   return out;
