@@ -4,15 +4,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { chromiumMissing, launchChromium, recordProblems } from '../helpers/browser.js';
 import { layerResults, writeRun, type FixtureUnit } from '../helpers/run-fixtures.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 const EVIL = '<img src=x onerror=alert(1)>';
 const EVIL_LAYER = '</svg><script>alert(2)</script>';
 
@@ -26,7 +24,7 @@ function unitsAt(step: number): FixtureUnit[] {
 
 describe('netdissect compare (browser)', () => {
   it('renders from file:// without console errors and shows hostile names as text', async (t) => {
-    if (!existsSync(CHROMIUM)) return t.skip(`${CHROMIUM} not found: install it (apt-get install -y chromium) to run the browser test`);
+    if (chromiumMissing) return t.skip(chromiumMissing);
     const root = mkdtempSync(path.join(tmpdir(), 'nd-compare-e2e-'));
     const runs = [1, 2, 3].map((step) =>
       writeRun(path.join(root, `ckpt${step}`), [{ name: EVIL_LAYER, dir: 'layer', results: layerResults(EVIL_LAYER, ['object', 'texture'], unitsAt(step)) }]),
@@ -39,20 +37,12 @@ describe('netdissect compare (browser)', () => {
     assert.match(r.stdout, /^3\. epoch 3: 2 units, 2 detectors, 2 unique concepts, 2 unique detectors/m);
     assert.ok(!readFileSync(path.join(out, 'index.html'), 'utf8').includes('<script'));
 
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    const browser = await launchChromium();
     try {
       for (const javaScriptEnabled of [true, false]) {
         const page = await browser.newPage({ javaScriptEnabled });
         const problems: string[] = [];
-        page.on('console', (m) => {
-          if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
-        });
-        page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-        page.on('dialog', (d) => {
-          problems.push(`dialog: ${d.message()}`);
-          void d.dismiss();
-        });
-        page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()}`));
+        recordProblems(page, problems);
         await page.goto(pathToFileURL(path.join(out, 'index.html')).href);
         // Open every <details> so the concept lists are visible text.
         for (const d of await page.locator('details summary').all()) await d.click();

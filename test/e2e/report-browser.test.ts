@@ -3,21 +3,19 @@
 // the state survives a reload (bookmarks), and a concept named like an <img> tag stays text.
 // Screenshots land in test-output/screenshots/ for people to look at.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumMissing, launchChromium, recordProblems } from '../helpers/browser.js';
 import type { LayerResults } from '../../src/run/results-types.js';
 import { writeReport } from '../../src/report/write-report.js';
 import { XSS_CONCEPT, makeRunFixture, type RunFixture } from '../report/fixture.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = resolve('test-output', 'screenshots');
-const haveChromium = existsSync(CHROMIUM);
 
-describe('report viewer in chromium', { skip: haveChromium ? false : `${CHROMIUM} not found: install it (apt-get install -y chromium) to run the browser test` }, () => {
+describe('report viewer in chromium', { skip: chromiumMissing ?? false }, () => {
   let fx: RunFixture;
   let browser: Browser;
   let page: Page;
@@ -31,22 +29,10 @@ describe('report viewer in chromium', { skip: haveChromium ? false : `${CHROMIUM
     url = pathToFileURL(indexPath).href;
     results = JSON.parse(await readFile(join(fx.runDir, 'layer4_conv', 'results.json'), 'utf8')) as LayerResults;
     await mkdir(SHOTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(10_000);
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('dialog', (d) => {
-      problems.push(`dialog: ${d.message()}`);
-      void d.dismiss();
-    });
-    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+    recordProblems(page, problems);
   });
   after(async () => {
     await browser?.close();
@@ -165,14 +151,14 @@ describe('report viewer in chromium', { skip: haveChromium ? false : `${CHROMIUM
   });
 });
 
-describe('report viewer with 2,048 units', { skip: haveChromium ? false : `${CHROMIUM} not found: install it (apt-get install -y chromium) to run the browser test` }, () => {
+describe('report viewer with 2,048 units', { skip: chromiumMissing ?? false }, () => {
   let fx: RunFixture;
   let browser: Browser;
   let url: string;
   before(async () => {
     fx = await makeRunFixture({ layers: [{ name: 'wide', dir: 'wide', units: 2048, h: 4, w: 4 }], images: 8, topK: 1, photoSize: 64 });
     url = pathToFileURL((await writeReport(fx.runDir)).indexPath).href;
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
