@@ -2,6 +2,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { openBroden } from '../src/dataset/broden/reader.js';
+import { PRESETS } from '../src/model/preprocess.js';
 import { dissect } from '../src/run/dissect.js';
 
 function dirBytes(dir: string): number {
@@ -21,10 +22,9 @@ const timer = setInterval(() => {
   try { peakScratch = Math.max(peakScratch, dirBytes(path.join(out!, '.cache'))); } catch { /* not there yet */ }
 }, 200);
 const summary = await dissect(ds, {
-  model: modelFile!, layers: layersArg!.split(','), out: out!, semantics: 'original',
-  preprocess: { mean: [128, 128, 128], std: [128, 128, 128] }, quantile: 0.005, iouThreshold: 0.04,
-  batch: Number(batch), limit: null, topK: 10, memoryBudget: Number(budgetMiB) * 1024 * 1024,
-  skipBadImages: false, threads: Number(threads), restart: true, command: ['bench'], log: () => undefined,
+  model: modelFile!, layers: layersArg!.split(','), out: out!, preprocess: { ...PRESETS['mobilenet']!, preset: 'mobilenet' },
+  batch: Number(batch), memoryBudget: Number(budgetMiB) * 1024 * 1024,
+  threads: Number(threads), restart: true, command: ['bench'], log: () => undefined,
   datasetSpec: { dataset: datasetDir!, format: 'broden' },
 });
 clearInterval(timer);

@@ -1,7 +1,7 @@
 // Basis rotation timings at a layer's size (default 1280 units, MobileNetV2 Conv_1):
 // node dist/bench/rotation.bench.js [units] [alpha]. Not part of npm test.
-import { fractionalRotation, haarOrthogonal, rotateFeatures } from '../src/experiments/rotation.js';
-import { maxAbsDiff, multiply, orthogonalityError } from '../src/experiments/linalg.js';
+import { fractionalRotation, haarOrthogonal, rotateFeatures } from '../src/model/rotation.js';
+import { maxAbsDiff, multiply, orthogonalityError } from '../src/model/linalg.js';
 
 const n = Number(process.argv[2] ?? 1280);
 const alpha = Number(process.argv[3] ?? 0.5);

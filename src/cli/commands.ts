@@ -10,6 +10,7 @@ import { register as registerStats } from './stats.js';
 import { register as registerCompare } from './compare.js';
 import { register as registerReport } from './report.js';
 import { register as registerServe } from './serve.js';
+import { register as registerWorker } from './worker.js';
 
 type Register = (program: Command) => void;
 
@@ -24,6 +25,7 @@ const registrations: Register[] = [
   registerCompare,
   registerReport,
   registerServe,
+  registerWorker,
 ];
 
 export function registerCommands(program: Command): void {

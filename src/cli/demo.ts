@@ -7,6 +7,8 @@ import type { Command } from 'commander';
 import { openBroden } from '../dataset/broden/reader.js';
 import { generateSyntheticBroden } from '../dataset/synthetic/generate.js';
 import { writeReport } from '../report/write-report.js';
+import { PRESETS } from '../model/preprocess.js';
+import { DEFAULTS } from '../run/defaults.js';
 import { dissect } from '../run/dissect.js';
 import { StderrProgress } from '../util/progress.js';
 import { formatSummary } from './dissect.js';
@@ -38,12 +40,11 @@ export function register(program: Command): void {
       }
       const ds = await openBroden(flags.dataset);
       const summary = await dissect(ds, {
-        model: DEMO_MODEL, layers: DEMO_LAYERS, out: flags.out, semantics: 'original',
-        preprocess: { mean: [128, 128, 128], std: [128, 128, 128] }, quantile: 0.005, iouThreshold: 0.04,
-        batch: 16, limit: null, topK: 10, memoryBudget: 2 * 1024 ** 3, skipBadImages: false, threads: 2,
-        restart: false, command: process.argv.slice(2), datasetSpec: { dataset: flags.dataset, format: 'broden' },
+        // The embedded MobileNetV2 was trained with (x − 128) / 128: the `mobilenet` preset.
+        model: DEMO_MODEL, layers: DEMO_LAYERS, out: flags.out, preprocess: { ...PRESETS['mobilenet']!, preset: 'mobilenet' },
+        command: process.argv.slice(2), datasetSpec: { dataset: path.resolve(flags.dataset), format: 'broden' },
       }, progress);
-      process.stdout.write(formatSummary(summary, 0.04));
+      process.stdout.write(formatSummary(summary, DEFAULTS.iouThreshold));
       const report = await writeReport(flags.out);
       process.stdout.write(`\nOutputs: ${flags.out}/<layer>/tally.csv, results.json; run settings in ${flags.out}/run.json\n`);
       process.stdout.write(`Report: ${report.indexPath} (open it in a browser, or: netdissect serve ${flags.out})\n`);

@@ -1,11 +1,14 @@
 // `netdissect dissect`: the whole Network Dissection of chosen layers, into a run directory.
 import { availableParallelism } from 'node:os';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { addDatasetOptions, datasetSpecFromOptions, openDataset } from '../dataset/open.js';
 import { loadModel, resolveInputSize } from '../model/model.js';
 import { resolvePreprocess, PRESETS } from '../model/preprocess.js';
 import { writeReport } from '../report/write-report.js';
 import { dissect, type DissectSummary } from '../run/dissect.js';
+import { resolveSpec, type DatasetSpec } from '../dataset/open.js';
+import { DEFAULTS } from '../run/defaults.js';
 import { UsageError } from '../util/errors.js';
 import { StderrProgress } from '../util/progress.js';
 import { bytesOption, collect, intOption, numberListOption, numberOption, sizeOption } from './options.js';
@@ -62,6 +65,9 @@ export function register(program: Command): void {
     .option('--checkpoint-every <n>', 'checkpoint the forward pass every N images (rerunning the command resumes)', intOption('--checkpoint-every', 1), 1000)
     .option('--checkpoint-minutes <m>', '... or every M minutes, whichever comes first', numberOption('--checkpoint-minutes', 0, 1e6), 5)
     .option('--count-workers <n>', 'worker threads for counting (default: the number of cores)', intOption('--count-workers', 1, 64))
+    .option('--shards <n>', 'split the images into N shards, run in local worker processes (or on --queue workers); same numbers as one process', intOption('--shards', 1, 100000))
+    .option('--processes <n>', 'local worker processes for --shards (default: min(shards, cores); 0 = run the shards in this process)', intOption('--processes', 0, 256))
+    .option('--queue <url>', 'run the shards on `netdissect worker` processes anywhere through this Redis (BullMQ), e.g. redis://10.0.0.5:6379; model, dataset and --out must be at the same paths on every worker')
     .option('--report', 'write the HTML report (RUN_DIR/report/index.html) at the end of the run')
     .option('--quiet', 'no progress on stderr')
     .addHelpText('after', `
@@ -73,7 +79,12 @@ Example:
     .action(async (flags: DissectFlags) => {
       if (!flags.layer || flags.layer.length === 0) throw new UsageError('give at least one --layer (run `netdissect layers --model M.onnx` to list them).');
       if (flags.semantics !== 'original' && flags.semantics !== 'lite') throw new UsageError(`--semantics must be 'original' or 'lite', got '${flags.semantics}'.`);
-      const preprocess = resolvePreprocess(flags.preprocess, flags.mean, flags.std);
+      const explicit = flags.mean !== undefined || flags.std !== undefined;
+      const preprocess = {
+        ...resolvePreprocess(flags.preprocess, flags.mean, flags.std),
+        preset: explicit ? null : flags.preprocess ?? DEFAULTS.preprocess,
+        assumed: !explicit && flags.preprocess === undefined,
+      };
       // Resized label maps (not Broden's) default to half the model input, as Broden's are.
       const spec = datasetSpecFromOptions(flags);
       if (!spec.labelSize) {
@@ -81,6 +92,7 @@ Example:
         spec.labelSize = [Math.max(1, Math.floor(h / 2)), Math.max(1, Math.floor(w / 2))];
       }
       const ds = await openDataset(spec);
+      const stop = stopOnSignals();
       const summary = await dissect(ds, {
         model: flags.model,
         layers: flags.layer,
@@ -101,9 +113,13 @@ Example:
         checkpointImages: flags.checkpointEvery,
         checkpointSeconds: flags.checkpointMinutes * 60,
         command: process.argv.slice(2),
-        datasetSpec: spec,
+        datasetSpec: await absoluteSpec(spec),
         ...(typeof flags['countWorkers'] === 'number' ? { countWorkers: flags['countWorkers'] } : {}),
-      }, flags.quiet ? undefined : new StderrProgress());
+        ...(typeof flags['shards'] === 'number' ? { shards: flags['shards'] } : {}),
+        ...(typeof flags['processes'] === 'number' ? { processes: flags['processes'] } : {}),
+        ...(typeof flags['queue'] === 'string' ? { queue: flags['queue'] } : {}),
+        signal: stop.signal,
+      }, flags.quiet ? undefined : new StderrProgress()).finally(() => stop.dispose());
       process.stdout.write(formatSummary(summary, flags.iouThreshold));
       if (flags['report'] === true) {
         const report = await writeReport(flags.out, flags.quiet ? {} : { log: (m: string) => process.stderr.write(`${m}\n`) });
@@ -116,6 +132,11 @@ Example:
 export function formatSummary(s: DissectSummary, iouThreshold: number): string {
   const lines: string[] = [];
   lines.push(`run: ${s.runDir}  images: ${s.images}${s.skipped ? ` (${s.skipped} skipped, listed in run.json)` : ''}`);
+  lines.push(`preprocessing: ${describePreprocess(s.preprocess)}`);
+  if (s.preprocess.assumed) {
+    lines.push(`  (assumed: no --preprocess given. If the model was trained with other constants, rerun with --preprocess imagenet|inception|mobilenet or --mean/--std and --restart)`);
+  }
+  if (s.shards) lines.push(`shards: ${s.shards.count} on ${s.shards.where}${s.shards.workersSeen ? ` (${s.shards.workersSeen} worker${s.shards.workersSeen === 1 ? '' : 's'} seen)` : ''}`);
   for (const l of s.layers) {
     const st = l.stats;
     lines.push('');
@@ -125,6 +146,7 @@ export function formatSummary(s: DissectSummary, iouThreshold: number): string {
       .map((c) => `${c.category} ${c.detectors} (${c.uniqueConcepts} concepts)`);
     if (per.length) lines.push(`  by category: ${per.join(', ')}`);
     if (l.saturationHint) lines.push(`  warning: ${l.saturationHint}`);
+    for (const w of l.warnings) lines.push(`  warning: ${w}`);
     if (l.best.length) {
       lines.push('  best units:');
       for (const b of l.best) lines.push(`    unit ${String(b.unit).padStart(4)}  ${b.name.padEnd(20)} ${b.category.padEnd(9)} IoU ${b.score.toFixed(3)}`);
@@ -134,4 +156,47 @@ export function formatSummary(s: DissectSummary, iouThreshold: number): string {
   lines.push('');
   lines.push(`time: forward ${(t['forward'] ?? 0).toFixed(1)}s, counting ${(t['counting'] ?? 0).toFixed(1)}s, total ${Object.values(t).reduce((a, b) => a + b, 0).toFixed(1)}s`);
   return `${lines.join('\n')}\n`;
+}
+
+/** "preset imagenet: mean 123.675,116.28,103.53, std 58.395,57.12,57.375 on 0..255 RGB; input 224×224 NCHW, images resized to it". */
+export function describePreprocess(p: DissectSummary['preprocess']): string {
+  const source = p.preset ? `preset ${p.preset}` : 'explicit --mean/--std';
+  const layout = p.layout ? ` ${p.layout}` : '';
+  return `${source}: mean ${p.mean.join(',')}, std ${p.std.join(',')} on 0..255 RGB; input ${p.inputSize[0]}×${p.inputSize[1]}${layout} (images of another size are resized to it, bilinear)`;
+}
+
+/**
+ * SIGINT and SIGTERM stop the run at its next batch: it checkpoints, releases its lock, marks
+ * run.json interrupted and exits 130. A second signal exits at once.
+ */
+function stopOnSignals(): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (controller.signal.aborted) {
+      process.stderr.write(`\nnetdissect: ${sig} again: quitting without a checkpoint\n`);
+      process.exit(130);
+    }
+    process.stderr.write(`\nnetdissect: ${sig}: stopping after the current batch and saving a checkpoint (press Ctrl-C again to quit at once)\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+/** The spec with absolute paths, as run.json records it: workers and the report reopen the dataset from it. */
+async function absoluteSpec(spec: DatasetSpec): Promise<DatasetSpec> {
+  const out: DatasetSpec = { ...spec };
+  for (const k of ['dataset', 'images', 'labels', 'classes'] as const) {
+    const v = out[k];
+    if (v !== undefined) out[k] = path.resolve(v);
+  }
+  if (out.format === undefined) out.format = (await resolveSpec(out)).format;
+  return out;
 }

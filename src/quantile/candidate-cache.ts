@@ -2,10 +2,12 @@
 // unit's lower bound when it was seen), with its image index, in image order. Pass 2 counts
 // from it alone, so the model runs once. Segments past the memory budget spill to disk in an
 // append-only file format; they are read back in order.
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { RunDirError } from '../util/errors.js';
 import { describeFsError, writeHint } from '../util/fs-errors.js';
+import { ArrayReader, readPackedFile, writePackedFile } from '../run/packed-file.js';
 
 /** Entries of one layer from consecutive images, ordered by image then unit. */
 export interface Segment {
@@ -92,34 +94,26 @@ export function compactSegment(s: Segment, mapSize: number, lowerBound: Float32A
   return out;
 }
 
-/** Binary segment file: int32 count, then images, units (int32), maxes, maps (float32), LE. */
+const SEGMENT_MAGIC = 'NDSEG01\n';
+
+/**
+ * A segment file: the packed-file container (JSON header, images and units as int32, maxes and
+ * maps as float32, sha256), written atomically, so a crash leaves it whole or absent.
+ */
 export function writeSegmentFile(file: string, s: Segment): void {
-  const header = new Int32Array([s.count]);
-  const parts = [header, s.images, s.units, s.maxes, s.maps];
-  const total = parts.reduce((a, p) => a + p.byteLength, 0);
-  const buf = Buffer.allocUnsafe(total);
-  let o = 0;
-  for (const p of parts) {
-    buf.set(new Uint8Array(p.buffer, p.byteOffset, p.byteLength), o);
-    o += p.byteLength;
-  }
-  const tmp = `${file}.tmp`;
-  writeFileSync(tmp, buf);
-  // Renaming makes the segment appear complete or not at all.
-  renameSync(tmp, file);
+  writePackedFile(file, SEGMENT_MAGIC, { count: s.count }, [s.images, s.units, s.maxes, s.maps]);
 }
 
-
+/** Read a segment file back; a truncated or damaged file is refused with a message naming it. */
 export function readSegmentFile(file: string, mapSize: number): Segment {
-  const buf = readFileSync(file);
-  const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
-  const count = new Int32Array(ab, 0, 1)[0] as number;
-  let o = 4;
-  const images = new Int32Array(ab, o, count); o += count * 4;
-  const units = new Int32Array(ab, o, count); o += count * 4;
-  const maxes = new Float32Array(ab, o, count); o += count * 4;
-  const maps = new Float32Array(ab, o, count * mapSize);
-  return { count, images, units, maxes, maps };
+  const got = readPackedFile<{ count: number }>(file, SEGMENT_MAGIC);
+  const bad = (why: string): RunDirError => new RunDirError(`the candidate-cache segment ${file} ${why}; it cannot be trusted. Rerun the same command with --restart to recompute the run.`);
+  if (got === null) throw bad('is missing');
+  if (!got.ok) throw bad(`is damaged: ${got.reason}`);
+  const r = new ArrayReader(got.arrays);
+  const seg = { count: got.header.count, images: r.i32(), units: r.i32(), maxes: r.f32(), maps: r.f32() };
+  if (seg.images.length !== seg.count || seg.maps.length !== seg.count * mapSize) throw bad('does not match this layer\'s map size');
+  return seg;
 }
 
 /** A layer's cache: segments in image order, in memory, on disk, or both. */
@@ -149,8 +143,14 @@ export class CandidateCache {
     }
   }
 
+  /**
+   * Files of this cache carry a tag of their own, so two attempts at the same shard (a job
+   * delivered twice) never write the same file: each attempt's state names only its own files.
+   */
+  private readonly tag = randomBytes(4).toString('hex');
+
   private fileFor(i: number): string {
-    return `${this.name}-${String(i).padStart(6, '0')}.seg`;
+    return `${this.name}-${this.tag}-${String(i).padStart(6, '0')}.seg`;
   }
 
   private write(i: number): void {
@@ -159,11 +159,11 @@ export class CandidateCache {
     const file = this.fileFor(i);
     try {
       mkdirSync(this.dir, { recursive: true });
-      writeSegmentFile(path.join(this.dir, file), slot.mem);
     } catch (err) {
-      rmSync(path.join(this.dir, `${file}.tmp`), { force: true }); // on a full disk, give the space back
-      throw new RunDirError(`cannot write the candidate cache ${path.join(this.dir, file)}: ${describeFsError(err)}; ${writeHint(err)}.`);
+      throw new RunDirError(`cannot create the candidate cache folder ${this.dir}: ${describeFsError(err)}; ${writeHint(err)}.`);
     }
+    // Atomic: on failure (a full disk) the temporary file is removed and the error names the file.
+    writeSegmentFile(path.join(this.dir, file), slot.mem);
     slot.file = file;
     this.spilledBytes += segmentBytes(slot.mem);
   }
@@ -183,6 +183,21 @@ export class CandidateCache {
   persist(): string[] {
     for (let i = 0; i < this.slots.length; i++) this.write(i);
     return this.slots.map((s) => s.file!);
+  }
+
+  /**
+   * Why the segment files of a checkpoint cannot be used (missing, truncated, damaged), or null
+   * when every one reads back with a valid checksum. Resume checks this before trusting them.
+   */
+  static verifyFiles(dir: string, files: readonly string[], mapSize: number): string | null {
+    for (const f of files) {
+      try {
+        readSegmentFile(path.join(dir, f), mapSize);
+      } catch (err) {
+        return (err as Error).message;
+      }
+    }
+    return null;
   }
 
   /** Continue from a checkpoint's segment files. */

@@ -101,15 +101,8 @@ export class TopQuantileState {
 
   /** Exact thresholds given the final number of values per unit. */
   thresholds(valuesPerUnit: number, q: number): Float64Array {
-    const k = topCount(valuesPerUnit, q);
     const out = new Float64Array(this.units);
-    for (let u = 0; u < this.units; u++) {
-      const pool = this.pooled(u);
-      if (pool.length < k) throw new Error(`internal: unit ${u} pooled ${pool.length} values, needs ${k}`);
-      const kth = selectKthLargest(pool, pool.length, k);
-      const kthMinus1 = k >= 2 ? selectKthLargest(pool, pool.length, k - 1) : kth;
-      out[u] = interpolateThreshold(valuesPerUnit, q, kth, kthMinus1);
-    }
+    for (let u = 0; u < this.units; u++) out[u] = thresholdFromPool(this.pooled(u), valuesPerUnit, q, u);
     return out;
   }
 
@@ -134,6 +127,19 @@ export class TopQuantileState {
       this.sizes[u] = src.length;
     }
   }
+}
+
+/**
+ * The exact threshold of a unit from a pool holding (at least) its k largest values among
+ * `valuesPerUnit`, k = topCount(valuesPerUnit, q). The pool is reordered. Pools of several shards
+ * concatenated in any order give the same value: only the multiset matters.
+ */
+export function thresholdFromPool(pool: Float32Array, valuesPerUnit: number, q: number, unit: number): number {
+  const k = topCount(valuesPerUnit, q);
+  if (pool.length < k) throw new Error(`internal: unit ${unit} pooled ${pool.length} values, needs ${k}`);
+  const kth = selectKthLargest(pool, pool.length, k);
+  const kthMinus1 = k >= 2 ? selectKthLargest(pool, pool.length, k - 1) : kth;
+  return interpolateThreshold(valuesPerUnit, q, kth, kthMinus1);
 }
 
 /**

@@ -2,7 +2,7 @@
 import type { ConceptDataset } from '../dataset/types.js';
 import type { CountsView, UnitLabels } from '../label/labels.js';
 import { topLabels } from '../label/labels.js';
-import type { TopImages } from '../quantile/top-images.js';
+import type { TopEntry } from '../quantile/top-images.js';
 import { pyFloat, float32Decimal } from './format.js';
 import type { ConceptScore, LayerResults, LayerStats, ResultsSettings, UnitResult } from './results-types.js';
 import { RESULTS_SCHEMA_VERSION } from './results-types.js';
@@ -57,9 +57,11 @@ export interface LayerResultsInput {
   readonly thresholds: Float64Array;
   readonly maxValues: Float32Array;
   readonly saturated: Uint8Array;
-  readonly top: TopImages;
+  readonly top: readonly (readonly TopEntry[])[];
   readonly stats: LayerStats;
   readonly saturationHint?: string;
+  /** Why this layer's numbers may mislead (degenerate masks): shown in the summary and the report. */
+  readonly warnings: readonly string[];
   readonly toolVersion: string;
 }
 
@@ -94,7 +96,7 @@ export function layerResults(i: LayerResultsInput): LayerResults {
       score: r.score,
       detector: r.score > i.settings.iouThreshold,
       categories,
-      topImages: i.top.get(u).map((t) => ({ image: t.image, max: t.max, map: Array.from(t.map, float32Decimal) })),
+      topImages: i.top[u]!.map((t) => ({ image: t.image, max: t.max, map: Array.from(t.map, float32Decimal) })),
     };
   });
   const first = ds.images[0];
@@ -118,6 +120,7 @@ export function layerResults(i: LayerResultsInput): LayerResults {
     labels: ds.labels.flatMap((l) => (l ? [{ number: l.number, name: l.name, category: l.primaryCategory, truth: counts.truth[l.number] as number }] : [])),
     stats: i.stats,
     ...(i.saturationHint !== undefined ? { saturationHint: i.saturationHint } : {}),
+    ...(i.warnings.length > 0 ? { warnings: i.warnings } : {}),
     units,
   };
 }

@@ -12,7 +12,17 @@ export interface ResultsSettings {
   readonly iouThreshold: number;
   readonly categories: readonly string[];
   readonly topK: number;
-  readonly preprocess: { readonly mean: readonly number[]; readonly std: readonly number[]; readonly inputSize: readonly [number, number] };
+  readonly preprocess: {
+    /** The preset the constants come from; null when --mean/--std were given. */
+    readonly preset?: string | null;
+    /** True when no preprocessing was asked for and the default preset was assumed. */
+    readonly assumed?: boolean;
+    readonly mean: readonly number[];
+    readonly std: readonly number[];
+    readonly inputSize: readonly [number, number];
+    /** The model's input layout; images are resized to inputSize when their size differs. */
+    readonly layout?: 'NCHW' | 'NHWC';
+  };
   /** Basis rotation, when the run used one (experiments). */
   readonly rotation?: { readonly seed: number; readonly alpha: number };
 }
@@ -108,6 +118,8 @@ export interface LayerResults {
   readonly stats: LayerStats;
   /** Hint when many units saturate (e.g. after ReLU6): a tensor to dissect instead. */
   readonly saturationHint?: string;
+  /** Why the numbers of this layer may mislead (1×1 maps, too few values above the threshold). */
+  readonly warnings?: readonly string[];
   /** Units in unit order (unit 1 first). */
   readonly units: readonly UnitResult[];
 }

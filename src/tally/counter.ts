@@ -3,7 +3,8 @@
 // sparse: work scales with the active pixels of each mask, not units × concepts × pixels.
 import { maskAbove, MaskScratch, upsamplePlan } from './upsample.js';
 
-export type Semantics = 'original' | 'lite';
+export type { Semantics } from '../run/results-types.js';
+import type { Semantics } from '../run/results-types.js';
 
 /** One image's labels flattened for counting. */
 export interface PreparedLabels {

@@ -32,3 +32,35 @@ export function check(
 ): asserts condition {
   if (!condition) throw new ErrorClass(message());
 }
+
+/** The run was stopped (SIGINT, SIGTERM, an aborted signal) after checkpointing. Exit 130. */
+export class InterruptedError extends NetDissectError {
+  override readonly exitCode = 130;
+  /** Images through the forward pass when it stopped (global count, for the message). */
+  constructor(readonly imagesDone: number, message = `interrupted after ${imagesDone} images`) {
+    super(message);
+  }
+}
+
+/** An error as it crosses a thread or process boundary: its class name and message. */
+export interface WireError {
+  readonly name: string;
+  readonly message: string;
+}
+
+export function errorToWire(err: unknown): WireError {
+  if (err instanceof Error) return { name: err instanceof NetDissectError ? err.name : 'Error', message: err.message };
+  return { name: 'Error', message: String(err) };
+}
+
+/** The error on this side of the boundary, with its class restored (NetDissect classes) and its message kept. */
+export function errorFromWire(w: WireError): Error {
+  switch (w.name) {
+    case 'UsageError': return new UsageError(w.message);
+    case 'DatasetError': return new DatasetError(w.message);
+    case 'ModelError': return new ModelError(w.message);
+    case 'RunDirError': return new RunDirError(w.message);
+    case 'NetDissectError': return new NetDissectError(w.message);
+    default: return new Error(w.message);
+  }
+}

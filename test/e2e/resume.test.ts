@@ -8,7 +8,7 @@
 // hold wherever the kill lands, so the test does not depend on timing to pass.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openBroden } from '../../src/dataset/broden/reader.js';
@@ -122,14 +122,19 @@ describe('resume, locking and failure of dissect (real CLI, SIGKILL)', () => {
 
   it('killed right after each checkpoint is written, resumes from it', async () => {
     const out = path.join(tmp, 'checkpoint-kills');
-    const checkpoint = path.join(out, '.cache', 'checkpoint.bin');
+    // The forward pass of a one-shard run checkpoints into its shard's folder.
+    const checkpoint = (): string => {
+      const scratch = path.join(out, '.cache', 'shards-1');
+      const shard = existsSync(scratch) ? readdirSync(scratch).find((d) => d.startsWith('shard-')) : undefined;
+      return path.join(scratch, shard ?? 'shard-none', 'pass1.bin');
+    };
     const resumedFrom: number[] = [];
     for (let k = 0; k < 3; k++) {
-      const before = fileStamp(checkpoint);
+      const before = fileStamp(checkpoint());
       // Execution settings may change between attempts: each attempt uses another batch size.
       const run = startCli(args(out, '--batch', String([8, 5, 3][k])));
       // A new checkpoint is renamed into place: its inode changes.
-      const seen = await waitUntil(run, () => { const s = fileStamp(checkpoint); return s !== null && s !== before; });
+      const seen = await waitUntil(run, () => { const s = fileStamp(checkpoint()); return s !== null && s !== before; });
       await killHard(run);
       assertNothingHalfWritten(out);
       const m = /resuming .* from its checkpoint: (\d+) of (\d+) images/.exec(run.stderr());

@@ -9,7 +9,7 @@ import { openBroden } from '../../src/dataset/broden/reader.js';
 import { dissect, type DissectSettings } from '../../src/run/dissect.js';
 import type { LayerResults } from '../../src/run/results-types.js';
 import type { RunManifest } from '../../src/run/run-types.js';
-import { fractionalRotation, haarOrthogonal, rotateFeatures } from '../../src/experiments/rotation.js';
+import { fractionalRotation, haarOrthogonal, rotateFeatures } from '../../src/model/rotation.js';
 import { InferenceWorker } from '../../src/model/inference.js';
 import { withExtraOutputs } from '../../src/model/onnx-proto.js';
 import { writeInput } from '../../src/model/preprocess.js';

@@ -2,8 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { UsageError } from '../../src/util/errors.js';
 import { Random } from '../../src/util/random.js';
-import { fractionalRotation, haarOrthogonal, rotateFeatures, rotationMatrix } from '../../src/experiments/rotation.js';
-import { householderQR, maxAbsDiff, multiply, orthogonalityError, transpose } from '../../src/experiments/linalg.js';
+import { fractionalRotation, haarOrthogonal, rotateFeatures, rotationMatrix } from '../../src/model/rotation.js';
+import { householderQR, maxAbsDiff, multiply, orthogonalityError, transpose } from '../../src/model/linalg.js';
 
 function identity(n: number): Float64Array {
   const m = new Float64Array(n * n);

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Random } from '../../src/util/random.js';
-import { dot, householderQR, maxAbsDiff, multiply, multiplyTransposedA, orthogonalityError, symmetricEigen, transpose } from '../../src/experiments/linalg.js';
+import { dot, householderQR, maxAbsDiff, multiply, multiplyTransposedA, orthogonalityError, symmetricEigen, transpose } from '../../src/model/linalg.js';
 
 function randomMatrix(n: number, seed: number): Float64Array {
   const rng = new Random(seed);

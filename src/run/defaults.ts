@@ -1,0 +1,26 @@
+// The library's defaults, in one place: the CLI shows them in --help, the demo and the benchmark
+// use them, and a library caller gets them for every setting it leaves out.
+import { availableParallelism } from 'node:os';
+import type { Semantics } from './results-types.js';
+
+export const DEFAULTS = {
+  semantics: 'original' as Semantics,
+  /** Top quantile of a unit's activations that forms its mask (the paper's 0.5 %). */
+  quantile: 0.005,
+  /** IoU above which a unit is a detector. */
+  iouThreshold: 0.04,
+  /** Top-activating images kept per unit for the report. */
+  topK: 10,
+  /** Images per inference batch. */
+  batch: 16,
+  /** Preprocessing preset assumed when none is given. */
+  preprocess: 'netdissect',
+  /** Candidate cache held in memory before spilling to disk. */
+  memoryBudget: 4 * 1024 ** 3,
+  /** Checkpoint the forward pass every this many images ... */
+  checkpointImages: 1000,
+  /** ... or this many minutes, whichever comes first. */
+  checkpointMinutes: 5,
+  /** ONNX Runtime intra-op threads: at most 2 keeps features bit-identical across batch sizes. */
+  threads: Math.min(2, availableParallelism()),
+} as const;

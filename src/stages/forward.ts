@@ -1,0 +1,285 @@
+// Pass 1 of a shard, the only forward pass: decode and preprocess the shard's images, run the
+// model with the chosen layers exposed, and per layer keep what the exact thresholds need (the
+// quantile pools), the candidate maps that may reach a threshold (the candidate cache) and the
+// top images. It checkpoints into the shard's folder and resumes from there.
+import { ModelError, DatasetError, InterruptedError } from '../util/errors.js';
+import { InferenceWorker, type OutputTensor } from '../model/inference.js';
+import type { LayerInfo, LoadedModel } from '../model/model.js';
+import { withChannelMixes, withExtraOutputs, type ChannelMix } from '../model/onnx-proto.js';
+import { fitToInput, writeInput, type Preprocess } from '../model/preprocess.js';
+import { fractionalRotation, haarOrthogonal } from '../model/rotation.js';
+import { CandidateCache, SegmentBuilder } from '../quantile/candidate-cache.js';
+import { TopImages, type TopEntry } from '../quantile/top-images.js';
+import { TopQuantileState } from '../quantile/top-quantile.js';
+import type { ConceptDataset } from '../dataset/types.js';
+import { readPass1State, writePass1State } from './pass1-state.js';
+import type { Shard, Skip } from './shards.js';
+
+export interface ForwardSettings {
+  readonly preprocess: Preprocess;
+  readonly batch: number;
+  readonly threads: number;
+  readonly quantile: number;
+  readonly topK: number;
+  readonly skipBadImages: boolean;
+  /** Bytes of candidate cache this shard holds in memory before spilling to its folder. */
+  readonly memoryBudget: number;
+  readonly rotation?: { readonly seed: number; readonly alpha: number } | undefined;
+  /** Checkpoint after this many images of the shard, or this many seconds, whichever first. */
+  readonly checkpointImages: number;
+  readonly checkpointSeconds: number;
+}
+
+/** Everything pass 1 needs besides the shard: the same for every shard of a run. */
+export interface ForwardJob {
+  readonly model: LoadedModel;
+  readonly inputSize: readonly [number, number];
+  readonly layers: readonly LayerInfo[];
+  /** Folder name of each layer (names the cache files). */
+  readonly layerDirs: readonly string[];
+  readonly ds: ConceptDataset;
+  /** Images of the whole run (every shard plans its quantile pools for the global count). */
+  readonly totalImages: number;
+  readonly identity: string;
+  readonly settings: ForwardSettings;
+}
+
+/** The pass-1 partial of a shard, in memory (its cache may be partly or wholly on disk). */
+export interface ShardPass1 {
+  readonly shard: Shard;
+  readonly layers: readonly {
+    readonly maxValue: Float32Array;
+    readonly pools: readonly Float32Array[];
+    readonly top: readonly (readonly TopEntry[])[];
+    readonly cache: CandidateCache;
+  }[];
+  readonly skipped: readonly Skip[];
+  /** Images of the shard that came from a checkpoint rather than the model. */
+  readonly resumed: number;
+}
+
+export interface ForwardOptions {
+  /** Write every segment and the final state to the shard folder (a partial other processes read). */
+  readonly persist: boolean;
+  /** Called after each batch with the number of the shard's images done (resumed ones included). */
+  readonly onImages?: ((done: number) => void) | undefined;
+  readonly signal?: AbortSignal | undefined;
+  readonly log?: ((message: string) => void) | undefined;
+}
+
+interface LayerState {
+  readonly info: LayerInfo;
+  readonly units: number;
+  readonly mapSize: number;
+  readonly quantile: TopQuantileState;
+  readonly cache: CandidateCache;
+  readonly builder: SegmentBuilder;
+  readonly top: TopImages;
+  /** The basis rotation applied to this layer's activations, units×units row-major. */
+  readonly rotation: Float64Array | null;
+}
+
+const now = (): number => performance.now() / 1000;
+
+/** The tensor fetched for a layer: the layer itself, or its rotation appended to the graph. */
+function fetchName(st: LayerState): string {
+  return st.rotation ? `${st.info.name}__netdissect_rotated` : st.info.name;
+}
+
+export async function forwardShard(job: ForwardJob, shard: Shard, shardDir: string, opts: ForwardOptions): Promise<ShardPass1> {
+  const s = job.settings;
+  const states = job.layers.map((info, i): LayerState => {
+    const [units, h, w] = info.shape;
+    const mapSize = h * w;
+    return {
+      info,
+      units,
+      mapSize,
+      quantile: new TopQuantileState(units, job.totalImages * mapSize, s.quantile),
+      cache: new CandidateCache(mapSize, shardDir, job.layerDirs[i]!),
+      builder: new SegmentBuilder(mapSize),
+      top: new TopImages(units, s.topK, mapSize),
+      rotation: s.rotation ? fractionalRotation(haarOrthogonal(units, s.rotation.seed), units, s.rotation.alpha) : null,
+    };
+  });
+  const skipped: Skip[] = [];
+  const log = opts.log ?? (() => {});
+
+  let first = shard.start;
+  const saved = readPass1State(shardDir, job.identity, (file, reason) => log(`ignoring ${file}: ${reason}; redoing that shard's forward pass`));
+  if (saved && saved.layers.length === states.length && saved.imagesDone >= shard.start && saved.imagesDone <= shard.end) {
+    const broken = saved.layers.map((l, i) => CandidateCache.verifyFiles(shardDir, l.segmentFiles, states[i]!.mapSize)).find((x) => x !== null);
+    if (broken) {
+      log(`ignoring the checkpoint in ${shardDir}: ${broken}`);
+    } else {
+      first = saved.imagesDone;
+      skipped.push(...saved.skipped);
+      states.forEach((st, i) => {
+        const l = saved.layers[i]!;
+        st.quantile.restore({ lowerBound: l.lowerBound, maxValue: l.maxValue, pools: [...l.pools] });
+        st.top.restore(l.top);
+        st.cache.restore(l.segmentFiles);
+      });
+    }
+  }
+  const resumed = first - shard.start;
+  const checkpoint = (imagesDone: number): void => {
+    writePass1State(shardDir, {
+      identity: job.identity,
+      imagesDone,
+      // The next batch may already be decoding: only skips before the checkpoint belong to it.
+      skipped: skipped.filter((k) => k.index < imagesDone),
+      layers: states.map((st) => ({ ...st.quantile.snapshot(), top: st.top.snapshot(), segmentFiles: st.cache.persist() })),
+    });
+  };
+
+  if (first < shard.end) {
+    await runModel(job, states, shard.start, first, shard.end, skipped, opts, checkpoint);
+  }
+  if (opts.persist && first < shard.end) checkpoint(shard.end);
+  opts.onImages?.(shard.end - shard.start);
+  skipped.sort((a, b) => a.index - b.index);
+  return {
+    shard,
+    layers: states.map((st) => {
+      const snap = st.quantile.snapshot();
+      return { maxValue: snap.maxValue, pools: snap.pools, top: st.top.snapshot(), cache: st.cache };
+    }),
+    skipped,
+    resumed,
+  };
+}
+
+/** The model over images [first, end): three batches in flight (decoding, in the model, absorbed). */
+async function runModel(
+  job: ForwardJob, states: LayerState[], shardStart: number, first: number, end: number, skipped: Skip[], opts: ForwardOptions,
+  checkpoint: (imagesDone: number) => void,
+): Promise<void> {
+  const { model, ds, settings: s } = job;
+  // A rotated layer is fetched through an appended 1×1 convolution by its rotation matrix, so
+  // ONNX Runtime does the units×units mixing at every position.
+  const mixes: ChannelMix[] = states.flatMap((st) => st.rotation
+    ? [{ input: st.info.name, output: fetchName(st), weights: Float32Array.from(st.rotation), channels: st.units }]
+    : []);
+  const names = states.map(fetchName);
+  const existing = new Set(model.graph.outputs.map((o) => o.name));
+  const bytes = withExtraOutputs(mixes.length ? withChannelMixes(model.bytes, mixes) : model.bytes, names.filter((x) => !existing.has(x)));
+  const worker = await InferenceWorker.start(bytes, model.file, model.inputName, names, s.threads);
+  const [H, W] = job.inputSize;
+  const pixels = 3 * H * W;
+  type Loaded = { tensor: Float32Array; indices: number[] };
+  const load = async (start: number): Promise<Loaded> => {
+    const stop = Math.min(start + s.batch, end);
+    const decoded = await Promise.all(Array.from({ length: stop - start }, async (_, j) => {
+      const index = start + j;
+      try {
+        return await fitToInput(await ds.readImage(index), H, W);
+      } catch (err) {
+        if (s.skipBadImages && err instanceof DatasetError) {
+          skipped.push({ index, file: ds.images[index]!.file, reason: err.message });
+          return null;
+        }
+        throw err;
+      }
+    }));
+    const indices: number[] = [];
+    const tensor = new Float32Array(decoded.filter((d) => d !== null).length * pixels);
+    decoded.forEach((img, j) => {
+      if (!img) return;
+      writeInput(img, s.preprocess, model.layout, tensor, indices.length);
+      indices.push(start + j);
+    });
+    return { tensor, indices };
+  };
+  const infer = (b: Loaded): Promise<Record<string, OutputTensor> | null> => (b.indices.length > 0
+    ? worker.run(b.tensor, model.layout === 'NCHW' ? [b.indices.length, 3, H, W] : [b.indices.length, H, W, 3])
+    : Promise.resolve(null));
+  const prefetch = (start: number): Promise<Loaded> | null => {
+    if (start >= end) return null;
+    const p = load(start);
+    p.catch(() => undefined); // surfaced when awaited
+    return p;
+  };
+  let lastImages = first;
+  let lastTime = now();
+  let running: Promise<Record<string, OutputTensor> | null> | null = null;
+  try {
+    let loaded = await load(first);
+    running = infer(loaded);
+    let next = prefetch(first + s.batch);
+    for (let start = first; start < end; start += s.batch) {
+      const current = loaded;
+      const outputs = await running;
+      running = null;
+      // Start the model on the next batch before absorbing this one, so it never waits for us.
+      // A next batch that cannot be read fails the run only after this one is absorbed (and
+      // checkpointed when due), so a rerun after the fix loses as little as possible.
+      let nextFailed: unknown = null;
+      if (next) {
+        try {
+          loaded = await next;
+          running = infer(loaded);
+          next = prefetch(start + 2 * s.batch);
+        } catch (err) {
+          nextFailed = err;
+        }
+      }
+      if (outputs) for (const st of states) absorb(st, outputs[fetchName(st)]!, current.indices, ds);
+      manageMemory(states, s.memoryBudget);
+      const done = Math.min(start + s.batch, end);
+      const interrupted = opts.signal?.aborted === true && done < end;
+      if (done < end && (interrupted || done - lastImages >= s.checkpointImages || now() - lastTime >= s.checkpointSeconds)) {
+        checkpoint(done);
+        lastImages = done;
+        lastTime = now();
+      }
+      opts.onImages?.(done - shardStart);
+      if (nextFailed !== null) throw nextFailed;
+      if (interrupted) throw new InterruptedError(done);
+    }
+    // A long forward pass ends with a checkpoint too, so a crash while counting resumes there.
+    if (!opts.persist && (end - lastImages >= s.checkpointImages || now() - lastTime >= s.checkpointSeconds)) checkpoint(end);
+  } finally {
+    // Let a batch still in the model finish before the session goes away.
+    if (running) await running.catch(() => undefined);
+    await worker.close();
+  }
+}
+
+/** Feed one batch of a layer's activations into its quantile state, cache and top images. */
+function absorb(st: LayerState, out: OutputTensor, indices: readonly number[], ds: ConceptDataset): void {
+  const { units, mapSize } = st;
+  const expected = indices.length * units * mapSize;
+  if (out.data.length !== expected) {
+    throw new ModelError(`layer '${st.info.name}' returned shape [${out.dims.join(',')}], expected [${indices.length},${st.info.shape.join(',')}]; models whose layer shapes depend on the batch are not supported.`);
+  }
+  const data = out.data;
+  for (let b = 0; b < indices.length; b++) {
+    const image = indices[b]!;
+    for (let u = 0; u < units; u++) {
+      const offset = (b * units + u) * mapSize;
+      let max = -Infinity;
+      let bad = 0;
+      for (let j = 0; j < mapSize; j++) {
+        const v = data[offset + j] as number;
+        bad += v - v; // NaN for NaN and ±Infinity, else 0
+        if (v > max) max = v;
+      }
+      if (bad !== 0) {
+        throw new ModelError(`layer '${st.info.name}' unit ${u + 1} has NaN or infinite activations on image ${ds.images[image]!.file} (index ${image}); check the model export and the preprocessing (--mean/--std).`);
+      }
+      if (st.quantile.offer(u, data, offset, mapSize, max)) st.builder.add(image, u, max, data, offset);
+      st.top.offer(u, image, max, data, offset);
+    }
+  }
+  st.cache.push(st.builder.finish());
+}
+
+/** Keep the in-memory cache under budget: first drop entries below the risen bounds, then spill. */
+function manageMemory(states: LayerState[], budget: number): void {
+  const total = (): number => states.reduce((a, st) => a + st.cache.bytesInMemory, 0);
+  if (total() <= budget) return;
+  for (const st of states) st.cache.compact(st.quantile.lowerBound);
+  if (total() <= budget * 0.75) return;
+  for (const st of states) st.cache.spill((budget / 2) / states.length);
+}
