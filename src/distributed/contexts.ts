@@ -6,11 +6,13 @@ import type { StageJob } from '../stages/jobs.js';
 const contexts = new Map<string, Promise<StageContext>>();
 
 export function contextFor(job: StageJob): Promise<StageContext> {
-  let ctx = contexts.get(job.identity);
+  // Two runs with the same settings in two folders have the same identity: key by folder too.
+  const key = `${job.identity}:${job.scratch}`;
+  let ctx = contexts.get(key);
   if (!ctx) {
     ctx = openContext(readPlan(job.scratch));
-    ctx.catch(() => contexts.delete(job.identity));
-    contexts.set(job.identity, ctx);
+    ctx.catch(() => contexts.delete(key));
+    contexts.set(key, ctx);
     // A worker serves runs one after another: keep the latest few.
     if (contexts.size > 2) contexts.delete(contexts.keys().next().value!);
   }

@@ -1,13 +1,12 @@
 // Ground-truth outlines for the unit detail: the edge of the pixels of an image labelled with
-// the unit's best concept, read through the dataset the run used (reopened from run.json's
-// command line with the same dataset flags). When the dataset cannot be reopened or differs from the run, the report
+// the unit's best concept, read through the dataset the run used (reopened from the dataset spec
+// run.json records). When the dataset cannot be reopened or differs from the run, the report
 // goes on without them and says why.
-import { Command } from 'commander';
-import { addDatasetOptions, datasetSpecFromOptions, openDataset, type DatasetSpec } from '../dataset/open.js';
 import { nearestIndices } from '../dataset/nearest.js';
 import type { ConceptDataset, ImageLabels } from '../dataset/types.js';
 import type { LayerResults } from '../run/results-types.js';
 import type { RunManifest } from '../run/run-types.js';
+import { reopenDataset } from '../run/reopen-dataset.js';
 import type { TileSize } from './composite.js';
 
 export interface GroundTruth {
@@ -24,17 +23,6 @@ export function outlineKey(image: number, label: number): number {
   return image * 65536 + label;
 }
 
-/** The dataset flags of the dissect command line recorded in run.json (other flags ignored). */
-export function datasetSpecOfCommand(command: readonly string[]): DatasetSpec {
-  const cmd = addDatasetOptions(new Command('dissect'))
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .exitOverride()
-    .configureOutput({ writeErr: () => {}, writeOut: () => {} });
-  cmd.parse([...command.slice(command[0] === 'dissect' ? 1 : 0)], { from: 'user' });
-  return datasetSpecFromOptions(cmd.opts());
-}
-
 /**
  * Reopen the run's dataset. For folder formats (Broden, ADE20K) `datasetRoot`, the root the
  * report found the photos in, replaces the recorded --dataset (which may be relative to another
@@ -47,15 +35,9 @@ export async function openGroundTruth(
 ): Promise<{ truth: GroundTruth | null; note: string }> {
   let ds: ConceptDataset;
   try {
-    const spec = datasetSpecOfCommand(manifest.command);
-    const folderFormat = manifest.dataset.format === 'broden' || manifest.dataset.format === 'ade20k';
-    if (datasetRoot !== undefined && folderFormat && spec.images === undefined) spec.dataset = datasetRoot;
-    const first = results[0];
-    // Formats that resize label maps must use the run's resolution to give the run's masks.
-    if (first && manifest.dataset.format !== 'broden') spec.labelSize = [first.dataset.labelResolution[0], first.dataset.labelResolution[1]];
-    ds = await openDataset(spec);
+    ds = await reopenDataset(manifest, datasetRoot);
   } catch (err) {
-    return { truth: null, note: `the dataset could not be reopened from run.json's command line (${(err as Error).message})` };
+    return { truth: null, note: `the dataset could not be reopened from run.json (${(err as Error).message})` };
   }
   for (const r of results) {
     for (const u of r.units) {

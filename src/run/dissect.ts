@@ -333,7 +333,7 @@ function persistForward(ctx: StageContext, scratch: string, parts: readonly Shar
       layers: p.layers.map((l) => ({
         lowerBound: new Float32Array(l.maxValue.length).fill(-Infinity), maxValue: l.maxValue, pools: l.pools, top: l.top, segmentFiles: l.cache.persist(),
       })),
-    });
+    }, p.shard.end);
   }
 }
 

@@ -36,7 +36,7 @@ export interface RunPlan {
   readonly countWorkers: number;
 }
 
-const PLAN_FILE = 'plan.json';
+export const PLAN_FILE = 'plan.json';
 
 export function writePlan(plan: RunPlan): void {
   mkdirSync(plan.scratch, { recursive: true });

@@ -106,7 +106,8 @@ export async function forwardShard(job: ForwardJob, shard: Shard, shardDir: stri
   const log = opts.log ?? (() => {});
 
   let first = shard.start;
-  const saved = readPass1State(shardDir, job.identity, (file, reason) => log(`ignoring ${file}: ${reason}; redoing that shard's forward pass`));
+  const damaged = (file: string, reason: string): void => log(`ignoring ${file}: ${reason}; redoing that part of the forward pass`);
+  const saved = readPass1State(shardDir, job.identity, damaged, 'partial') ?? readPass1State(shardDir, job.identity, damaged, 'checkpoint');
   if (saved && saved.layers.length === states.length && saved.imagesDone >= shard.start && saved.imagesDone <= shard.end) {
     const broken = saved.layers.map((l, i) => CandidateCache.verifyFiles(shardDir, l.segmentFiles, states[i]!.mapSize)).find((x) => x !== null);
     if (broken) {
@@ -130,7 +131,7 @@ export async function forwardShard(job: ForwardJob, shard: Shard, shardDir: stri
       // The next batch may already be decoding: only skips before the checkpoint belong to it.
       skipped: skipped.filter((k) => k.index < imagesDone),
       layers: states.map((st) => ({ ...st.quantile.snapshot(), top: st.top.snapshot(), segmentFiles: st.cache.persist() })),
-    });
+    }, shard.end);
   };
 
   if (first < shard.end) {

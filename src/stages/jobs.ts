@@ -3,7 +3,10 @@
 // exists returns at once, and one that runs twice (at-least-once delivery) writes the same
 // partial under the same name. Local worker processes and remote workers run these; the
 // coordinator runs the merges itself through the same function.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { countShard } from './count.js';
+import { PLAN_FILE } from './context.js';
 import { forwardShard } from './forward.js';
 import { mergeCounts, mergePass1 } from './merge.js';
 import {
@@ -59,7 +62,9 @@ export interface JobOptions {
 export async function runJob(ctx: StageContext, job: StageJob, opts: JobOptions = {}): Promise<void> {
   const { plan } = ctx;
   if (job.identity !== plan.identity) throw new RunDirError(`job for run ${job.identity.slice(0, 12)}… given the plan of run ${plan.identity.slice(0, 12)}…`);
-  if (jobDone(ctx, job)) {
+  // A job delivered again after its run finished (and removed its scratch folder) has nothing
+  // to do, and must not recreate files in a finished run directory.
+  if (!existsSync(path.join(job.scratch, PLAN_FILE)) || jobDone(ctx, job)) {
     if (job.shard) opts.onImages?.(job.shard.end - job.shard.start);
     return;
   }

@@ -25,7 +25,13 @@ export interface Pass1State {
   readonly layers: readonly LayerPass1[];
 }
 
+/** The finished shard's partial. Only a complete state is ever written here. */
 export const PASS1_FILE = 'pass1.bin';
+/**
+ * A checkpoint in the middle of the shard. Kept apart from the partial so that a late duplicate
+ * of the shard's job (at-least-once delivery) never replaces a complete partial by an earlier state.
+ */
+export const CHECKPOINT_FILE = 'checkpoint.bin';
 const MAGIC = 'NDPASS1\n';
 
 interface Header {
@@ -35,7 +41,8 @@ interface Header {
   layers: { pools: number; top: { image: number; max: number }[][]; segmentFiles: string[] }[];
 }
 
-export function writePass1State(shardDir: string, s: Pass1State): void {
+/** Write the state: as the partial when the shard is complete (imagesDone = its end), else as its checkpoint. */
+export function writePass1State(shardDir: string, s: Pass1State, shardEnd: number): void {
   const arrays: PackedArray[] = [];
   const layers = s.layers.map((l) => {
     arrays.push(l.lowerBound, l.maxValue, ...l.pools);
@@ -47,15 +54,15 @@ export function writePass1State(shardDir: string, s: Pass1State): void {
     };
   });
   const header: Header = { identity: s.identity, imagesDone: s.imagesDone, skipped: [...s.skipped], layers };
-  writePackedFile(path.join(shardDir, PASS1_FILE), MAGIC, header, arrays);
+  writePackedFile(path.join(shardDir, s.imagesDone === shardEnd ? PASS1_FILE : CHECKPOINT_FILE), MAGIC, header, arrays);
 }
 
 /**
  * The shard's state, or null when there is none or it belongs to another run. A damaged file
  * (checksum) is reported through `damaged` so the caller can say so and redo the shard.
  */
-export function readPass1State(shardDir: string, identity: string, damaged?: (file: string, reason: string) => void): Pass1State | null {
-  const file = path.join(shardDir, PASS1_FILE);
+export function readPass1State(shardDir: string, identity: string, damaged?: (file: string, reason: string) => void, which: 'partial' | 'checkpoint' = 'partial'): Pass1State | null {
+  const file = path.join(shardDir, which === 'partial' ? PASS1_FILE : CHECKPOINT_FILE);
   const got = readPackedFile<Header>(file, MAGIC);
   if (got === null) return null;
   if (!got.ok) {

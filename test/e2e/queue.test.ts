@@ -31,7 +31,7 @@ describe('dissect --queue with netdissect worker (real Redis, BullMQ)', { skip: 
   let reference = new Map<string, Buffer>();
   const workers: RunningCli[] = [];
 
-  const startWorker = (lockSeconds = 2): RunningCli => {
+  const startWorker = (lockSeconds = 10): RunningCli => {
     const w = startCli(['worker', '--queue', redis.url, '--lock-seconds', String(lockSeconds)]);
     workers.push(w);
     return w;
@@ -58,7 +58,7 @@ describe('dissect --queue with netdissect worker (real Redis, BullMQ)', { skip: 
     writeFileSync(model, twoConvModel(64));
     const out = path.join(tmp, 'single');
     await dissect(await openBroden(dataset), {
-      model, layers: LAYERS, out, preprocess: PRESETS['mobilenet']!, batch: 8, topK: 5, log: () => {},
+      model, layers: LAYERS, out, preprocess: { ...PRESETS['mobilenet']!, preset: 'mobilenet' }, batch: 8, topK: 5, log: () => {},
     });
     reference = readOutputs(out, DIRS);
     redis = await startRedis();
@@ -81,7 +81,7 @@ describe('dissect --queue with netdissect worker (real Redis, BullMQ)', { skip: 
   });
 
   it('a worker SIGKILLed in the middle of a shard: the shard goes to another worker, same bytes', async () => {
-    const doomed = startWorker(2);
+    const doomed = startWorker(3);
     const out = path.join(tmp, 'killed-worker');
     const coordinator = startCli(dissectArgs(out, 2));
     // The worker announces each job it starts; kill it while it runs the first.
@@ -89,7 +89,7 @@ describe('dissect --queue with netdissect worker (real Redis, BullMQ)', { skip: 
     assert.ok(started, `the worker never started a shard:\n${doomed.stderr()}`);
     await killHard(doomed);
     assert.ok(!coordinator.exited(), 'the run was still going when its worker died');
-    const rescuer = startWorker(2);
+    const rescuer = startWorker(3);
     const r = await coordinator.result;
     assert.equal(r.code, 0, r.stderr);
     assert.match(rescuer.stderr(), /pass1 of shard/, 'the other worker ran the stalled shard');

@@ -122,19 +122,25 @@ describe('resume, locking and failure of dissect (real CLI, SIGKILL)', () => {
 
   it('killed right after each checkpoint is written, resumes from it', async () => {
     const out = path.join(tmp, 'checkpoint-kills');
-    // The forward pass of a one-shard run checkpoints into its shard's folder.
+    // The forward pass of a one-shard run checkpoints into its shard's folder (checkpoint.bin in
+    // the middle, pass1.bin once the shard is through).
     const checkpoint = (): string => {
       const scratch = path.join(out, '.cache', 'shards-1');
       const shard = existsSync(scratch) ? readdirSync(scratch).find((d) => d.startsWith('shard-')) : undefined;
-      return path.join(scratch, shard ?? 'shard-none', 'pass1.bin');
+      return path.join(scratch, shard ?? 'shard-none');
+    };
+    const stamp = (): string | null => {
+      const a = fileStamp(path.join(checkpoint(), 'checkpoint.bin'));
+      const b = fileStamp(path.join(checkpoint(), 'pass1.bin'));
+      return a === null && b === null ? null : `${a}|${b}`;
     };
     const resumedFrom: number[] = [];
     for (let k = 0; k < 3; k++) {
-      const before = fileStamp(checkpoint());
+      const before = stamp();
       // Execution settings may change between attempts: each attempt uses another batch size.
       const run = startCli(args(out, '--batch', String([8, 5, 3][k])));
       // A new checkpoint is renamed into place: its inode changes.
-      const seen = await waitUntil(run, () => { const s = fileStamp(checkpoint()); return s !== null && s !== before; });
+      const seen = await waitUntil(run, () => { const s = stamp(); return s !== null && s !== before; });
       await killHard(run);
       assertNothingHalfWritten(out);
       const m = /resuming .* from its checkpoint: (\d+) of (\d+) images/.exec(run.stderr());

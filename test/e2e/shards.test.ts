@@ -38,7 +38,7 @@ describe('sharded runs write the single-process bytes (1,000 synthetic images)',
   let model = '';
   let reference = new Map<string, Buffer>();
   const settings = (out: string, extra: Partial<DissectSettings> = {}): DissectSettings => ({
-    model, layers: LAYERS, out, preprocess: PRESETS['mobilenet']!, batch: 32, topK: 5, restart: true, log: () => {},
+    model, layers: LAYERS, out, preprocess: { ...PRESETS['mobilenet']!, preset: 'mobilenet' }, batch: 32, topK: 5, restart: true, log: () => {},
     datasetSpec: { dataset, format: 'broden' }, countWorkers: 2, ...extra,
   });
 
@@ -108,7 +108,7 @@ describe('sharded parity run (MobileNetV2, 120 images)', { skip: missing ?? fals
   it('random shards merged in a random order give the single-shard bytes', async () => {
     const layers = ['Conv_1', 'expanded_conv_12'];
     const base: DissectSettings = {
-      model: MOBILENET, layers, out: '', preprocess: PRESETS['mobilenet']!, topK: 5, threads: 1, restart: true, log: () => {},
+      model: MOBILENET, layers, out: '', preprocess: { ...PRESETS['mobilenet']!, preset: 'mobilenet' }, topK: 5, threads: 1, restart: true, log: () => {},
       countWorkers: 1,
     };
     const ds = await openBroden(path.join(PARITY, 'dataset'));

@@ -252,7 +252,7 @@ export async function makeRunFixture(options: FixtureOptions = {}): Promise<RunF
     tool: { name: 'netdissect', version: '0.1.0', onnxruntime: '1.30.0', node: process.version },
     command: ['netdissect', 'dissect', model.file, datasetRoot],
     model: { path: model.file, sha256: model.sha256, input: 'input' },
-    dataset,
+    dataset: { ...dataset, spec: { dataset: datasetRoot, format: 'broden' } },
     settings: { ...settings, batch: 32, limit: null, layers: layers.map((l) => l.name) },
     layers: layers.map((l) => ({ name: l.name, dir: l.dir, shape: [l.units, l.h, l.w] as const })),
     images: { used: images, skipped: [] },

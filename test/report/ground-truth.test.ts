@@ -2,26 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { nearestIndices } from '../../src/dataset/nearest.js';
 import { Random } from '../../src/util/random.js';
-import { OutlineScratch, datasetSpecOfCommand, labelMasks, outlineAt } from '../../src/report/ground-truth.js';
-
-describe('datasetSpecOfCommand', () => {
-  it('takes the dataset flags of a recorded dissect command and ignores the others', () => {
-    const spec = datasetSpecOfCommand([
-      'dissect', '--model', 'm.onnx', '--images', 'photos', '--labels', 'annot', '--classes', 'names.txt',
-      '--ignore', '11', '--auto-color', '--layer', 'Conv_1', '--top-k', '5', '--out', 'runs/x',
-    ]);
-    assert.deepEqual(spec, { images: 'photos', labels: 'annot', classes: 'names.txt', ignore: 11, autoColor: true });
-  });
-  it('reads a Broden folder and its categories', () => {
-    assert.deepEqual(datasetSpecOfCommand(['dissect', '--dataset', '/data/broden1_224', '--categories', 'object,part', '--layer', 'a']), {
-      dataset: '/data/broden1_224',
-      categories: ['object', 'part'],
-    });
-  });
-  it('gives an empty spec when the command names no dataset', () => {
-    assert.deepEqual(datasetSpecOfCommand(['netdissect', 'dissect', 'model.onnx']), {});
-  });
-});
+import { OutlineScratch, labelMasks, outlineAt } from '../../src/report/ground-truth.js';
 
 describe('labelMasks', () => {
   it('masks the wanted labels over all channels, and marks image-level labels full', () => {
