@@ -1,7 +1,8 @@
 // `netdissect dataset info|validate|convert`: look at, check and convert concept datasets. The
 // dataset is named the same way as for `dissect` (src/dataset/open.ts).
 import { Command, Option } from 'commander';
-import { openDataset, addDatasetOptions, datasetSpecFromOptions } from '../dataset/open.js';
+import { openDataset } from '../dataset/open.js';
+import { addDatasetOptions, datasetSpecFromOptions } from './dataset-options.js';
 import { forEachOrdered } from '../dataset/ordered.js';
 import { formatProblem } from '../dataset/problems.js';
 import { StatsCollector, total, type DatasetStats } from '../dataset/stats.js';

@@ -2,7 +2,8 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { addDatasetOptions, datasetSpecFromOptions, openDataset } from '../dataset/open.js';
+import { openDataset } from '../dataset/open.js';
+import { addDatasetOptions, datasetSpecFromOptions } from './dataset-options.js';
 import { loadModel, resolveInputSize } from '../model/model.js';
 import { resolvePreprocess, PRESETS } from '../model/preprocess.js';
 import { writeReport } from '../report/write-report.js';

@@ -52,7 +52,9 @@ export function redact(url: string): string {
 /** Connect once, without retrying, to say clearly whether the queue can be used at all. */
 export async function checkRedis(target: RedisTarget): Promise<void> {
   const client = new Redis({ ...target.options, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 5000, enableOfflineQueue: false });
-  client.on('error', () => {}); // reported through the awaited calls
+  // ioredis rejects connect() with "Connection is closed"; the cause comes as an 'error' event.
+  let cause: unknown = null;
+  client.on('error', (err: unknown) => { cause ??= err; });
   try {
     await client.connect();
     const info = await client.info('server');
@@ -64,7 +66,7 @@ export async function checkRedis(target: RedisTarget): Promise<void> {
       }
     }
   } catch (err) {
-    throw err instanceof NetDissectError ? err : new NetDissectError(describeRedisError(err, target.shown));
+    throw err instanceof NetDissectError ? err : new NetDissectError(describeRedisError(cause ?? err, target.shown));
   } finally {
     client.disconnect();
   }

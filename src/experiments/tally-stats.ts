@@ -9,26 +9,26 @@ import type { CategoryStats, LayerResults } from '../run/results-types.js';
 import { parseCsv } from '../dataset/csv.js';
 
 /** A unit's best label in one category (label '' = none: no label of the category has IoU > 0). */
-export interface CategoryBest {
+export interface TallyBest {
   readonly label: string;
   readonly iou: number;
 }
 
 /** What the statistics need of one unit. */
-export interface UnitLabels {
+export interface TallyUnit {
   readonly unit: number; // 1-based
   /** Category of the best label overall ('' only when the unit has no label at all). */
   readonly category: string;
   readonly label: string; // best label overall ('' = none)
   readonly score: number; // its IoU
   /** Best label per category, aligned with UnitTable.categories. */
-  readonly perCategory: readonly CategoryBest[];
+  readonly perCategory: readonly TallyBest[];
 }
 
 /** The units of one layer with their labels, in file order. */
 export interface UnitTable {
   readonly categories: readonly string[];
-  readonly units: readonly UnitLabels[];
+  readonly units: readonly TallyUnit[];
 }
 
 export interface ConceptCount {
@@ -108,7 +108,7 @@ export function parseTally(text: string, file: string): UnitTable {
   const catCols = categories.map((c) => ({ label: col(`${c}-label`), iou: col(`${c}-iou`), name: c }));
 
   const seen = new Set<number>();
-  const units: UnitLabels[] = [];
+  const units: TallyUnit[] = [];
   for (const row of table.rows) {
     const at = `${file}:${row.line}`;
     const f = row.cells;

@@ -1,5 +1,6 @@
 // Naming units (DESIGN.md 5.4–5.6): IoU from the counts, the best label per category and
 // overall with the reference's tie rules, and the layer's detector statistics.
+import { detectorStats } from '../experiments/tally-stats.js';
 import type { CategoryStats, LayerStats } from '../run/results-types.js';
 
 /** IoU exactly as the reference evaluates it, in float64 and in this order. */
@@ -87,45 +88,35 @@ export function topLabels(c: CountsView, u: number, k: number, count: number): {
   return out.slice(0, count);
 }
 
-/** Detector statistics of a layer: both the by-best-label counts and the paper's per-category rule. */
+/**
+ * Detector statistics of a layer: both the by-best-label counts and the paper's per-category
+ * rule, computed by the one definition in experiments/tally-stats.ts (the `stats` command reads
+ * the same statistics from any tally.csv).
+ */
 export function layerStats(
   units: readonly UnitLabels[], categories: readonly string[], iouThreshold: number,
   saturatedUnits: number, zeroThresholdUnits: number,
 ): LayerStats {
-  const overallLabels = new Set<number>();
-  let detectors = 0;
-  const perCategory: CategoryStats[] = categories.map((category, k) => {
-    const bestLabels = new Set<number>();
-    let det = 0;
-    const catLabels = new Set<number>();
-    let catDet = 0;
-    for (const u of units) {
-      const best = u.perCategory[u.bestCategory]!;
-      if (u.bestCategory === k && u.score > iouThreshold) {
-        det++;
-        bestLabels.add(best.label);
-      }
-      const mine = u.perCategory[k]!;
-      if (mine.iou > iouThreshold) {
-        catDet++;
-        catLabels.add(mine.label);
-      }
-    }
-    return { category, detectors: det, uniqueConcepts: bestLabels.size, categoryDetectors: catDet, uniqueDetectors: catLabels.size };
-  });
-  for (const u of units) {
-    if (u.score > iouThreshold) {
-      detectors++;
-      overallLabels.add(u.perCategory[u.bestCategory]!.label);
-    }
-  }
+  const table = {
+    categories,
+    units: units.map((u, i) => ({
+      unit: i + 1,
+      category: categories[u.bestCategory]!,
+      label: String(u.perCategory[u.bestCategory]!.label),
+      score: u.score,
+      perCategory: u.perCategory.map((b) => ({ label: String(b.label), iou: b.iou })),
+    })),
+  };
+  const d = detectorStats(table, iouThreshold);
   return {
-    units: units.length,
-    detectors,
-    uniqueConcepts: overallLabels.size,
-    uniqueDetectors: perCategory.reduce((a, s) => a + s.uniqueDetectors, 0),
+    units: d.units,
+    detectors: d.detectors,
+    uniqueConcepts: d.uniqueConcepts,
+    uniqueDetectors: d.uniqueDetectors,
     saturatedUnits,
     zeroThresholdUnits,
-    perCategory,
+    perCategory: d.perCategory.map((c): CategoryStats => ({
+      category: c.category, detectors: c.detectors, uniqueConcepts: c.uniqueConcepts, categoryDetectors: c.categoryDetectors, uniqueDetectors: c.uniqueDetectors,
+    })),
   };
 }
