@@ -2,19 +2,18 @@
 // end to end, with nothing to download (what `npm run demo` runs).
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { openBroden } from '../dataset/broden/reader.js';
 import { generateSyntheticBroden } from '../dataset/synthetic/generate.js';
 import { writeReport } from '../report/write-report.js';
 import { dissect } from '../run/dissect.js';
+import { EMBEDDED_MODEL, EMBEDDED_MODEL_LAYERS, EMBEDDED_MODEL_PREPROCESS } from '../util/embedded-model.js';
 import { StderrProgress } from '../util/progress.js';
 import { formatSummary } from './dissect.js';
 import { intOption } from './options.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const DEMO_MODEL = path.join(ROOT, 'models', 'mobilenet_v2_imagenet.onnx');
-export const DEMO_LAYERS = ['Conv_1_preact', 'expanded_conv_12'] as const;
+export const DEMO_MODEL = EMBEDDED_MODEL;
+export const DEMO_LAYERS = EMBEDDED_MODEL_LAYERS;
 
 export function register(program: Command): void {
   program
@@ -39,7 +38,7 @@ export function register(program: Command): void {
       const ds = await openBroden(flags.dataset);
       const summary = await dissect(ds, {
         model: DEMO_MODEL, layers: DEMO_LAYERS, out: flags.out, semantics: 'original',
-        preprocess: { mean: [128, 128, 128], std: [128, 128, 128] }, quantile: 0.005, iouThreshold: 0.04,
+        preprocess: EMBEDDED_MODEL_PREPROCESS, quantile: 0.005, iouThreshold: 0.04,
         batch: 16, limit: null, topK: 10, memoryBudget: 2 * 1024 ** 3, skipBadImages: false, threads: 2,
         restart: false, command: process.argv.slice(2), datasetSpec: { dataset: flags.dataset, format: 'broden' },
       }, progress);
