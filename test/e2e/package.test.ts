@@ -104,8 +104,11 @@ describe('npm package: packed, installed into an empty folder, used', () => {
       'models/mobilenet_v2_imagenet.onnx', 'models/LICENSE-coral-test-data.txt', 'models/README.md',
     ];
     for (const f of required) assert.ok(files.includes(f), `the tarball has ${f}`);
+    // The documents the README points to, so its links hold in an installed package.
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    for (const doc of new Set(readme.match(/\bdocs\/[\w-]+\.md\b/g) ?? [])) assert.ok(files.includes(doc), `the tarball has ${doc} (the README names it)`);
     const unwanted = files.filter((f) =>
-      /^(src|test|bench|docs|\.ci)\//.test(f) || /^dist\/(test|bench)\//.test(f) ||
+      /^(src|test|bench|\.ci)\//.test(f) || (f.startsWith('docs/') && !f.endsWith('.md')) || /^dist\/(test|bench)\//.test(f) ||
       /\.map$/.test(f) || (/\.tsx?$/.test(f) && !f.endsWith('.d.ts')) || /^tsconfig/.test(f) || f === 'package-lock.json');
     assert.deepEqual(unwanted, [], 'no tests, sources, source maps or build configuration in the tarball');
     // Every compiled module comes with its declarations.
