@@ -2,21 +2,19 @@
 // end to end, with nothing to download (what `npm run demo` runs).
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { openBroden } from '../dataset/broden/reader.js';
 import { generateSyntheticBroden } from '../dataset/synthetic/generate.js';
 import { writeReport } from '../report/write-report.js';
-import { PRESETS } from '../model/preprocess.js';
 import { DEFAULTS } from '../run/defaults.js';
 import { dissect } from '../run/dissect.js';
+import { EMBEDDED_MODEL, EMBEDDED_MODEL_LAYERS, EMBEDDED_MODEL_PREPROCESS } from '../util/embedded-model.js';
 import { StderrProgress } from '../util/progress.js';
 import { formatSummary } from './dissect.js';
 import { intOption } from './options.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const DEMO_MODEL = path.join(ROOT, 'models', 'mobilenet_v2_imagenet.onnx');
-export const DEMO_LAYERS = ['Conv_1_preact', 'expanded_conv_12'] as const;
+export const DEMO_MODEL = EMBEDDED_MODEL;
+export const DEMO_LAYERS = EMBEDDED_MODEL_LAYERS;
 
 export function register(program: Command): void {
   program
@@ -41,7 +39,7 @@ export function register(program: Command): void {
       const ds = await openBroden(flags.dataset);
       const summary = await dissect(ds, {
         // The embedded MobileNetV2 was trained with (x − 128) / 128: the `mobilenet` preset.
-        model: DEMO_MODEL, layers: DEMO_LAYERS, out: flags.out, preprocess: { ...PRESETS['mobilenet']!, preset: 'mobilenet' },
+        model: DEMO_MODEL, layers: DEMO_LAYERS, out: flags.out, preprocess: { ...EMBEDDED_MODEL_PREPROCESS, preset: 'mobilenet' },
         command: process.argv.slice(2), datasetSpec: { dataset: path.resolve(flags.dataset), format: 'broden' },
       }, progress);
       process.stdout.write(formatSummary(summary, DEFAULTS.iouThreshold));

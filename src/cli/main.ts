@@ -2,7 +2,7 @@
 // Results go to files/stdout, progress and messages to stderr; exit 0 done, 1 failed, 2 usage.
 import { Command, CommanderError } from 'commander';
 import { NetDissectError } from '../util/errors.js';
-import { TOOL_VERSION } from '../util/version.js';
+import { versionLine } from '../util/version.js';
 import { registerCommands } from './commands.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -12,7 +12,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   });
   const program = new Command('netdissect')
     .description('Network Dissection of ONNX models on densely labelled concept datasets')
-    .version(TOOL_VERSION)
+    .version(versionLine(), '-V, --version', 'print the netdissect, onnxruntime-node and Node.js versions')
     .exitOverride()
     // Commander's own errors (unknown option, missing argument) in the same one-line form as ours.
     .configureOutput({

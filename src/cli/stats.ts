@@ -1,7 +1,7 @@
 // `netdissect stats TALLY.csv...`: detector statistics of dissected layers from their tally.csv
 // (ours, NetDissect-Lite's or the original tool's), as a table or JSON on stdout.
 import type { Command } from 'commander';
-import { detectorStats, readTally, type DetectorStats } from '../experiments/tally-stats.js';
+import { tallyStats, type DetectorStats } from '../experiments/tally-stats.js';
 import { numberOption } from './options.js';
 
 interface StatsOptions {
@@ -23,7 +23,7 @@ export function register(program: Command): void {
     .option('--json', 'print JSON (one object per file, with the concepts) instead of a table', false)
     .action((files: string[], opts: StatsOptions) => {
       // Read every file first so a malformed one fails before anything is printed.
-      const results = files.map((file) => ({ file, stats: detectorStats(readTally(file), opts.iouThreshold) }));
+      const results = files.map((file) => ({ file, stats: tallyStats(file, opts.iouThreshold) }));
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(results.map((r) => ({ file: r.file, ...r.stats })), null, 2)}\n`);
       } else {

@@ -222,3 +222,8 @@ function sortedCounts(m: Map<string, number>): ConceptCount[] {
 function sum(counts: readonly ConceptCount[]): number {
   return counts.reduce((s, c) => s + c.units, 0);
 }
+
+/** What `netdissect stats FILE` computes: read a tally.csv and its statistics at `iouThreshold`. */
+export function tallyStats(file: string, iouThreshold = 0.04): DetectorStats {
+  return detectorStats(readTally(file), iouThreshold);
+}
