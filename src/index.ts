@@ -5,7 +5,8 @@
 
 // Dissection: one forward pass over a dataset, thresholds, IoU, labels, into a run directory.
 export { dissect, layerDirName } from './run/dissect.js';
-export type { DissectSettings, DissectSummary, LayerSummary } from './run/dissect.js';
+export type { DissectSettings, DissectSummary, LayerSummary, RunPreprocess } from './run/dissect.js';
+export { DEFAULTS } from './run/defaults.js';
 
 // Datasets: open any supported format (Broden, image + label-PNG folders, ADE20K, manifests).
 export { openDataset, DEFAULT_LABEL_SIZE } from './dataset/open.js';
@@ -47,7 +48,7 @@ export { compareRuns, writeComparison, compareCsv, COMPARE_SCHEMA_VERSION } from
 export type { Comparison, CompareEntry, CompareOptions } from './experiments/compare.js';
 
 // Errors (the CLI prints `netdissect: error: <message>` and exits with `exitCode`), progress, versions.
-export { NetDissectError, UsageError, DatasetError, ModelError, RunDirError } from './util/errors.js';
+export { NetDissectError, UsageError, DatasetError, ModelError, RunDirError, InterruptedError } from './util/errors.js';
 export { StderrProgress, silentProgress } from './util/progress.js';
 export type { ProgressSink } from './util/progress.js';
 export { TOOL_VERSION, onnxruntimeVersion, versionLine } from './util/version.js';

@@ -26,6 +26,8 @@ export async function processExecutor(count: number, log: (m: string) => void): 
         if (jobDone(ctx, job)) onImages(job.shard!, job.shard!.end - job.shard!.start);
         else pending.push(job);
       }
+      const done = ctx.plan.shards.length - pending.length;
+      if (done > 0) log(`resuming: ${done} of ${ctx.plan.shards.length} shards already have their ${stage === 'pass1' ? 'forward-pass' : 'counting'} partial`);
       while (children.length < Math.min(count, pending.length)) spawn();
       await new Promise<void>((resolve, reject) => {
         let running = 0;

@@ -46,6 +46,8 @@ export async function queueExecutor(url: string, log: (m: string) => void): Prom
         if (jobDone(ctx, job)) onImages(job.shard!, job.shard!.end - job.shard!.start);
         else pending.push(job);
       }
+      const done = plan.shards.length - pending.length;
+      if (done > 0) log(`resuming: ${done} of ${plan.shards.length} shards already have their ${stage === 'pass1' ? 'forward-pass' : 'counting'} partial; they are not queued again`);
       if (pending.length === 0 && jobDone(ctx, merge!)) return;
       await removeWaiting(queue, plan.identity);
       // Ids are new at every attempt of the coordinator: a rerun's flow never waits on children
