@@ -235,8 +235,8 @@ export async function dissect(ds: ConceptDataset, s: DissectSettings, progress: 
       if (executor.kind === 'in-process') {
         parts = [];
         for (const shard of shards) {
-          const part = await forwardShard(ctx.forward, shard, shardDir(scratch, shard), { persist: false, onImages: onForward(shard), signal: s.signal, log });
-          if (part.resumed > 0) log(`resuming ${s.out} from its checkpoint: ${part.resumed} of ${shard.end - shard.start} images${shards.length > 1 ? ` of shard ${shard.index}` : ''} already through the forward pass`);
+          const onResume = (images: number): void => log(`resuming ${s.out} from its checkpoint: ${images} of ${shard.end - shard.start} images${shards.length > 1 ? ` of shard ${shard.index}` : ''} already through the forward pass`);
+          const part = await forwardShard(ctx.forward, shard, shardDir(scratch, shard), { persist: false, onImages: onForward(shard), signal: s.signal, log, onResume });
           resumed += part.resumed;
           parts.push(part);
         }

@@ -65,6 +65,8 @@ export interface ForwardOptions {
   readonly onImages?: ((done: number) => void) | undefined;
   readonly signal?: AbortSignal | undefined;
   readonly log?: ((message: string) => void) | undefined;
+  /** Called before the model runs when a checkpoint gave this many of the shard's images. */
+  readonly onResume?: ((images: number) => void) | undefined;
 }
 
 interface LayerState {
@@ -124,6 +126,7 @@ export async function forwardShard(job: ForwardJob, shard: Shard, shardDir: stri
     }
   }
   const resumed = first - shard.start;
+  if (resumed > 0) opts.onResume?.(resumed);
   const checkpoint = (imagesDone: number): void => {
     writePass1State(shardDir, {
       identity: job.identity,
