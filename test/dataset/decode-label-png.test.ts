@@ -1,12 +1,13 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encode } from 'fast-png';
 import { decodeLabelPng } from '../../src/dataset/decode-label-png.js';
 import { DatasetError } from '../../src/util/errors.js';
+import { sharedMissing } from '../helpers/shared.js';
 
 describe('decodeLabelPng', () => {
   let dir = '';
@@ -90,7 +91,8 @@ describe('decodeLabelPng', () => {
 
   it('decodes a real CamVid annotation to class ids 0..11', async (t) => {
     const annot = '../shared/data/camvid/trainannot';
-    if (!existsSync(annot)) return t.skip('../shared not found: CamVid annotations absent');
+    const missing = sharedMissing(annot);
+    if (missing) return t.skip(missing);
     const file = readdirSync(annot).sort()[0]!;
     const l = await decodeLabelPng(join(annot, file));
     assert.equal(l.width, 480);
