@@ -4,6 +4,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { FS_FAULT_ENV, type FsFault } from './fs-fault.js';
 
 export interface CliResult {
   /** Exit code, or null when a signal ended the process. */
@@ -24,9 +26,23 @@ export interface RunningCli {
   stderr(): string;
 }
 
+export interface CliOptions {
+  /** A file-system fault injected into the child (test/helpers/fs-fault.ts). */
+  readonly fsFault?: FsFault;
+}
+
+/** The preload that injects file-system faults, beside this file in dist/. */
+const FS_FAULT_MODULE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fs-fault.js');
+
 /** Start `netdissect <args>` (bin/netdissect.js from the repository root, the test's cwd). */
-export function startCli(args: readonly string[]): RunningCli {
-  const child = spawn(process.execPath, ['bin/netdissect.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function startCli(args: readonly string[], options: CliOptions = {}): RunningCli {
+  const node: string[] = [];
+  const env = { ...process.env };
+  if (options.fsFault) {
+    node.push('--import', pathToFileURL(FS_FAULT_MODULE).href);
+    env[FS_FAULT_ENV] = JSON.stringify(options.fsFault);
+  }
+  const child = spawn(process.execPath, [...node, 'bin/netdissect.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let stdout = '';
   let stderr = '';
   let exited = false;
@@ -44,8 +60,8 @@ export function startCli(args: readonly string[]): RunningCli {
 }
 
 /** Run `netdissect <args>` to the end. */
-export function runCliToEnd(args: readonly string[]): Promise<CliResult> {
-  return startCli(args).result;
+export function runCliToEnd(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
+  return startCli(args, options).result;
 }
 
 /**
