@@ -1,12 +1,12 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile, unlink, readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encode } from 'fast-png';
 import { writeSegFolder } from '../dataset/fixtures.js';
 import { runCli } from './run-cli.js';
+import { CAMVID, sharedMissing } from '../helpers/shared.js';
 
 describe('netdissect dataset', () => {
   let dir = '';
@@ -105,7 +105,8 @@ describe('netdissect dataset', () => {
   });
 
   it('runs on real CamVid', async (t) => {
-    if (!existsSync('../shared/data/camvid')) return t.skip('../shared not found: CamVid absent');
+    const missing = sharedMissing(CAMVID);
+    if (missing) return t.skip(missing);
     const classes = join(dir, 'camvid.txt');
     await writeFile(classes, 'sky\nbuilding\npole\nroad\npavement\ntree\nsignsymbol\nfence\ncar\npedestrian\nbicyclist\n');
     const r = await runCli(['dataset', 'validate', '--images', '../shared/data/camvid/val', '--labels', '../shared/data/camvid/valannot', '--classes', classes, '--ignore', '11']);

@@ -1,8 +1,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { generateSyntheticBroden } from '../../src/dataset/synthetic/generate.js';
 import { hashTree, tempDir } from '../helpers/synthetic.js';
 
 const BIN = path.resolve(process.cwd(), 'bin', 'netdissect.js');
@@ -18,7 +19,7 @@ describe('netdissect make-dataset synthetic', () => {
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
   it('writes the dataset, reports on stdout and progress on stderr', () => {
-    const out = path.join(tmp, 'ds');
+    const out = path.join(tmp, 'ds-progress');
     const r = run('make-dataset', 'synthetic', '--images', '16', '--out', out, '--size', '64');
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /16 images \(2 rows without data\), 69 labels, \d+ files/);
@@ -26,21 +27,28 @@ describe('netdissect make-dataset synthetic', () => {
     assert.ok(existsSync(path.join(out, 'index.csv')));
   });
 
-  it('matches the library with the same arguments (default seed 1)', () => {
-    const a = path.join(tmp, 'ds');
-    const b = path.join(tmp, 'ds-again');
-    assert.equal(run('make-dataset', 'synthetic', '--images', '16', '--out', b, '--size', '64', '--seed', '1', '--quiet').status, 0);
-    assert.deepEqual([...hashTree(b)], [...hashTree(a)]);
+  it('matches the library with the same arguments (default seed 1)', async () => {
+    const cli = path.join(tmp, 'ds-cli');
+    const lib = path.join(tmp, 'ds-library');
+    assert.equal(run('make-dataset', 'synthetic', '--images', '16', '--out', cli, '--size', '64', '--quiet').status, 0);
+    await generateSyntheticBroden({ images: 16, seed: 1, size: 64, format: 'jpeg', out: lib });
+    const files = hashTree(lib);
+    assert.ok(files.size > 16, `the library wrote ${files.size} files`);
+    assert.deepEqual([...hashTree(cli)], [...files]);
   });
 
   it('refuses a non-empty folder (exit 2) and replaces it with --force', () => {
-    const out = path.join(tmp, 'ds');
+    const out = path.join(tmp, 'ds-occupied');
+    mkdirSync(out);
+    writeFileSync(path.join(out, 'keep.txt'), 'not a dataset\n');
     const refused = run('make-dataset', 'synthetic', '--images', '4', '--out', out);
     assert.equal(refused.status, 2);
     assert.match(refused.stderr, /not empty; pass --force/);
+    assert.equal(readFileSync(path.join(out, 'keep.txt'), 'utf8'), 'not a dataset\n', 'a refused run leaves the folder alone');
     const forced = run('make-dataset', 'synthetic', '--images', '4', '--out', out, '--force', '--png', '--quiet');
     assert.equal(forced.status, 0, forced.stderr);
     assert.ok(readdirSync(path.join(out, 'images', 'scenes')).some((f) => f === 'room_000001.png'));
+    assert.ok(!existsSync(path.join(out, 'keep.txt')), '--force replaced the folder');
     assert.deepEqual(readdirSync(tmp).filter((f) => f.includes('.tmp-') || f.includes('.old-')), []);
   });
 

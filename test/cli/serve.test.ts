@@ -20,14 +20,22 @@ function get(url: string): Promise<{ status: number; body: string }> {
 }
 
 describe('netdissect serve', () => {
-  let fx: RunFixture;
+  // Two runs, so no test depends on another having written (or not) the report.
+  let bare: RunFixture; // no report
+  let fx: RunFixture; // its report written
   before(async () => {
-    fx = await makeRunFixture({ layers: [{ name: 'conv', dir: 'conv', units: 2, h: 3, w: 3 }], images: 3, topK: 2 });
+    const options = { layers: [{ name: 'conv', dir: 'conv', units: 2, h: 3, w: 3 }], images: 3, topK: 2 };
+    bare = await makeRunFixture(options);
+    fx = await makeRunFixture(options);
+    await writeReport(fx.runDir);
   });
-  after(() => fx.cleanup());
+  after(async () => {
+    await bare.cleanup();
+    await fx.cleanup();
+  });
 
   it('refuses a run without a report', async () => {
-    const child = spawn(process.execPath, ['bin/netdissect.js', 'serve', fx.runDir, '--port', '0']);
+    const child = spawn(process.execPath, ['bin/netdissect.js', 'serve', bare.runDir, '--port', '0']);
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
@@ -46,7 +54,6 @@ describe('netdissect serve', () => {
     const bad = await run(['--port', '70000']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--port "70000": expected an integer from 0 to 65535/);
-    await writeReport(fx.runDir);
     const busy = createServer();
     await new Promise<void>((done) => busy.listen(0, '127.0.0.1', done));
     try {
@@ -60,7 +67,6 @@ describe('netdissect serve', () => {
   });
 
   it('serves the report on 127.0.0.1 until stopped', async () => {
-    await writeReport(fx.runDir);
     const child = spawn(process.execPath, ['bin/netdissect.js', 'serve', fx.runDir, '--port', '0']);
     try {
       const url = await new Promise<string>((resolve, reject) => {

@@ -1,7 +1,7 @@
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -24,6 +24,7 @@ const TALLY = [
 
 describe('netdissect stats', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'nd-stats-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'tally.csv');
   writeFileSync(file, TALLY);
 

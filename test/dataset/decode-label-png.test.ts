@@ -1,12 +1,14 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encode } from 'fast-png';
 import { decodeLabelPng } from '../../src/dataset/decode-label-png.js';
 import { DatasetError } from '../../src/util/errors.js';
+import { pngBytes, type PngSpec } from '../helpers/png-bytes.js';
+import { sharedMissing } from '../helpers/shared.js';
 
 describe('decodeLabelPng', () => {
   let dir = '';
@@ -16,56 +18,72 @@ describe('decodeLabelPng', () => {
   after(async () => {
     await rm(dir, { recursive: true, force: true });
   });
-  const write = async (name: string, png: Parameters<typeof encode>[0]): Promise<string> => {
+
+  // Fixtures are assembled byte by byte (test/helpers/png-bytes.ts): the expected labels come
+  // from the scanline bytes written here, not from a PNG library's encoder.
+  const put = async (name: string, spec: PngSpec): Promise<string> => {
     const path = join(dir, name);
-    await writeFile(path, encode(png));
+    await writeFile(path, pngBytes(spec));
     return path;
   };
 
   it('reads 8-bit grey values as labels', async () => {
-    const p = await write('g8.png', { width: 3, height: 2, channels: 1, depth: 8, data: new Uint8Array([0, 1, 11, 255, 7, 3]) });
+    const p = await put('g8.png', { width: 3, height: 2, bitDepth: 8, colorType: 0, rows: [[0, [0, 1, 11]], [0, [255, 7, 3]]] });
     const l = await decodeLabelPng(p);
     assert.equal(l.width, 3);
     assert.equal(l.height, 2);
     assert.deepEqual([...l.labels], [0, 1, 11, 255, 7, 3]);
   });
 
-  it('reads 16-bit grey values exactly', async () => {
-    const p = await write('g16.png', { width: 2, height: 1, channels: 1, depth: 16, data: new Uint16Array([65535, 1234]) });
+  it('undoes the Sub and Up row filters', async () => {
+    // Row 0 [10, 20, 30] with Sub: each byte minus its left neighbour -> [10, 10, 10].
+    // Row 1 [15, 20, 255] with Up: each byte minus the byte above -> [5, 0, 225].
+    const p = await put('filtered.png', { width: 3, height: 2, bitDepth: 8, colorType: 0, rows: [[1, [10, 10, 10]], [2, [5, 0, 225]]] });
+    assert.deepEqual([...(await decodeLabelPng(p)).labels], [10, 20, 30, 15, 20, 255]);
+  });
+
+  it('reads 16-bit grey values exactly (big-endian samples)', async () => {
+    const p = await put('g16.png', { width: 2, height: 1, bitDepth: 16, colorType: 0, rows: [[0, [0xff, 0xff, 0x04, 0xd2]]] });
     assert.deepEqual([...(await decodeLabelPng(p)).labels], [65535, 1234]);
   });
 
   it('reads RGB as R + 256·G, ignoring B', async () => {
-    const p = await write('rgb.png', { width: 2, height: 1, channels: 3, depth: 8, data: new Uint8Array([5, 2, 99, 255, 255, 0]) });
+    // Pixels (5, 2, 99) and (255, 255, 0), Sub-filtered: the second pixel minus the first.
+    const p = await put('rgb.png', { width: 2, height: 1, bitDepth: 8, colorType: 2, rows: [[1, [5, 2, 99, 250, 253, 157]]] });
     assert.deepEqual([...(await decodeLabelPng(p)).labels], [5 + 512, 65535]);
   });
 
   it('reads RGBA as R + 256·G, ignoring alpha', async () => {
-    const p = await write('rgba.png', { width: 1, height: 2, channels: 4, depth: 8, data: new Uint8Array([7, 1, 0, 0, 0, 3, 0, 255]) });
+    const p = await put('rgba.png', { width: 1, height: 2, bitDepth: 8, colorType: 6, rows: [[0, [7, 1, 0, 0]], [0, [0, 3, 0, 255]]] });
     assert.deepEqual([...(await decodeLabelPng(p)).labels], [263, 768]);
   });
 
   it('reads grey+alpha as the grey value', async () => {
-    const p = await write('ga.png', { width: 2, height: 1, channels: 2, depth: 8, data: new Uint8Array([9, 0, 4, 255]) });
+    const p = await put('ga.png', { width: 2, height: 1, bitDepth: 8, colorType: 4, rows: [[0, [9, 0, 4, 255]]] });
     assert.deepEqual([...(await decodeLabelPng(p)).labels], [9, 4]);
   });
 
   it('unpacks 2-bit grey rows padded to whole bytes', async () => {
     // width 3 at 2 bits: one byte per row, samples MSB first: 0b01_10_11_00 = 0x6c, 0b11_00_01_00 = 0xc4
-    const p = await write('g2.png', { width: 3, height: 2, channels: 1, depth: 2, data: new Uint8Array([0x6c, 0xc4]) });
+    const p = await put('g2.png', { width: 3, height: 2, bitDepth: 2, colorType: 0, rows: [[0, [0x6c]], [0, [0xc4]]] });
     assert.deepEqual([...(await decodeLabelPng(p)).labels], [1, 2, 3, 3, 0, 1]);
   });
 
   it('reads palette PNGs as the index by default and as R + 256·G on request', async () => {
-    const palette = [[10, 0, 0], [1, 2, 3]];
-    const p = await write('pal.png', { width: 3, height: 1, channels: 1, depth: 8, palette, data: new Uint8Array([1, 0, 1]) });
+    const p = await put('pal.png', { width: 3, height: 1, bitDepth: 8, colorType: 3, palette: [[10, 0, 0], [1, 2, 3]], rows: [[0, [1, 0, 1]]] });
     assert.deepEqual([...(await decodeLabelPng(p)).labels], [1, 0, 1]);
     assert.deepEqual([...(await decodeLabelPng(p, { palette: 'rgb' })).labels], [513, 10, 513]);
   });
 
   it('rejects 16-bit colour PNGs', async () => {
-    const p = await write('rgb16.png', { width: 1, height: 1, channels: 3, depth: 16, data: new Uint16Array([1, 2, 3]) });
+    const p = await put('rgb16.png', { width: 1, height: 1, bitDepth: 16, colorType: 2, rows: [[0, [0, 1, 0, 2, 0, 3]]] });
     await assert.rejects(decodeLabelPng(p), (e: Error) => e instanceof DatasetError && /rgb16\.png: 16-bit colour/.test(e.message));
+  });
+
+  it('agrees with fast-png-encoded files of the same labels', async () => {
+    const p = join(dir, 'fast-png.png');
+    await writeFile(p, encode({ width: 2, height: 1, channels: 3, depth: 8, data: new Uint8Array([5, 2, 99, 255, 255, 0]) }));
+    assert.deepEqual([...(await decodeLabelPng(p)).labels], [5 + 512, 65535]);
   });
 
   const broken: [string, (b: Buffer) => Buffer][] = [
@@ -90,7 +108,8 @@ describe('decodeLabelPng', () => {
 
   it('decodes a real CamVid annotation to class ids 0..11', async (t) => {
     const annot = '../shared/data/camvid/trainannot';
-    if (!existsSync(annot)) return t.skip('../shared not found: CamVid annotations absent');
+    const missing = sharedMissing(annot);
+    if (missing) return t.skip(missing);
     const file = readdirSync(annot).sort()[0]!;
     const l = await decodeLabelPng(join(annot, file));
     assert.equal(l.width, 480);

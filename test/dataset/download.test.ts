@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, before, beforeEach, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm, readFile, stat, readdir } from 'node:fs/promises';
@@ -33,7 +33,7 @@ describe('fetchArchive', () => {
   let server: http.Server;
   let url = '';
   const requests: { range: string | undefined; dropped: boolean }[] = [];
-  let dropNext = true;
+  let dropNext = false;
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'nd-download-'));
@@ -58,6 +58,11 @@ describe('fetchArchive', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/broden1_224.zip`;
   });
+  // Each test starts from an empty request log and says itself whether the first response drops.
+  beforeEach(() => {
+    requests.length = 0;
+    dropNext = false;
+  });
   after(async () => {
     await new Promise<void>((r) => server.close(() => r()));
     await rm(dir, { recursive: true, force: true });
@@ -66,6 +71,7 @@ describe('fetchArchive', () => {
   it('keeps the partial file when the connection drops, resumes with Range, verifies and extracts', async () => {
     const dest = join(dir, 'dest');
     const sha = createHash('sha256').update(zip).digest('hex');
+    dropNext = true;
     await assert.rejects(fetchArchive({ url, dest, sha256: sha }), (e: Error) => e instanceof DatasetError && /interrupted/.test(e.message));
     const partial = await stat(join(dest, '.partial'));
     assert.equal(partial.size, Math.floor(zip.length * 0.4));
@@ -80,9 +86,9 @@ describe('fetchArchive', () => {
 
   it('deletes a download whose SHA-256 differs and extracts nothing', async () => {
     const dest = join(dir, 'dest-bad');
-    dropNext = false;
     await assert.rejects(fetchArchive({ url, dest, sha256: '0'.repeat(64) }), (e: Error) => e instanceof DatasetError && /SHA-256/.test(e.message));
     assert.deepEqual(await readdir(dest), []);
+    assert.deepEqual(requests, [{ range: undefined, dropped: false }], 'one complete download');
   });
 
   it('netdissect download broden --url resumes too, with progress on stderr', async () => {
@@ -91,10 +97,12 @@ describe('fetchArchive', () => {
     const first = await runCli(['download', 'broden', '--url', url, '--dest', dest]);
     assert.equal(first.code, 1);
     assert.match(first.stderr, /interrupted .* run the same command again to resume/);
+    assert.deepEqual(requests.map((r) => r.dropped), [true]);
     const second = await runCli(['download', 'broden', '--url', url, '--dest', dest]);
     assert.equal(second.code, 0, second.stderr);
     assert.equal(second.stdout.trim(), join(dest, 'broden_test'));
     assert.match(second.stderr, /B\/s/);
+    assert.deepEqual(requests.map((r) => r.range), [undefined, `bytes=${Math.floor(zip.length * 0.4)}-`], 'the second run resumed with Range');
     assert.ok((await readFile(join(dest, 'broden_test/images/noise.bin'))).equals(files.get('broden_test/images/noise.bin')!));
   });
 });

@@ -1,9 +1,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import path, { join } from 'node:path';
+import { SHARED, sharedMissing } from '../helpers/shared.js';
 import { Command } from 'commander';
 import { openDataset, detectFormat, parseLabelSize, DEFAULT_LABEL_SIZE } from '../../src/dataset/open.js';
 import { addDatasetOptions, datasetSpecFromOptions } from '../../src/cli/dataset-options.js';
@@ -115,8 +115,10 @@ describe('openDataset', () => {
   });
 
   it('opens the real ADE20K folder by detection', async (t) => {
-    if (!existsSync('../shared/data/ade20k')) return t.skip('../shared not found: ADE20K absent');
-    const ds = await openDataset({ dataset: '../shared/data/ade20k' });
+    const ade = path.join(SHARED, 'data', 'ade20k');
+    const missing = sharedMissing(ade);
+    if (missing) return t.skip(missing);
+    const ds = await openDataset({ dataset: ade });
     assert.equal(ds.format, 'ade20k');
     assert.equal(ds.images.length, 3);
   });

@@ -1,18 +1,23 @@
 // The catalogue of bad inputs (docs/reliability.md), each run through the real CLI in a child
 // process: the exit code, and stderr is ONE line `netdissect: error: ...` naming the file, row or
-// layer at fault, with no stack trace. A run that fails after it created its run directory must
-// say 'failed' in run.json with the same message, and leave no outputs.
+// layer at fault, with no stack trace. Each case also says what the run directory holds after it
+// (docs/reliability.md, "What a run does"), and that is checked unconditionally: a failure before
+// the run starts leaves the run directory untouched (or uncreated); a failure after it started
+// leaves run.json 'failed' with the same message, no outputs and no lock. Disk faults that need
+// root to stage (mounts) are also simulated at the file-system boundary (test/helpers/fs-fault.ts)
+// so that they are checked on every machine.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { openBroden } from '../../src/dataset/broden/reader.js';
 import { generateSyntheticBroden } from '../../src/dataset/synthetic/generate.js';
 import type { RunManifest } from '../../src/run/run-types.js';
-import { runCliToEnd, type CliResult } from '../helpers/child.js';
+import { LAYER_OUTPUTS, runCliToEnd, type CliResult } from '../helpers/child.js';
+import type { FsFault } from '../helpers/fs-fault.js';
 import { pngLabels } from '../helpers/broden-fixture.js';
 import { nonFiniteModel, twoConvModel, twoInputModel, vectorInputModel } from '../helpers/small-models.js';
 
@@ -22,8 +27,10 @@ interface Ctx {
   readonly tmp: string;
   /** A fresh copy of the good dataset for this case (made on first use). */
   dataset(): string;
-  /** Run directory of this case (not created). */
+  /** Run directory of this case (not created): <case>/run unless the case chose another. */
   readonly out: string;
+  /** Make `dir` the run directory this case passes to --out (and whose state is checked). */
+  useOut(dir: string): string;
   /** Files of the good dataset's image 10 (kept-row index), relative to images/. */
   readonly image10: string;
   readonly object10: string;
@@ -38,6 +45,14 @@ interface Case {
   readonly code: number;
   /** What the one stderr line must say (it always starts with `netdissect: error: `). */
   readonly message?: RegExp | ((c: Ctx) => RegExp);
+  /**
+   * What the run directory holds afterwards, for a failing case: 'untouched' (the failure came
+   * before the run started: the directory is as the case left it, or absent) or 'failed' (run.json
+   * says failed with the message; no outputs; no lock). Usage errors (exit 2) are 'untouched'.
+   */
+  readonly after?: 'untouched' | 'failed';
+  /** A file-system fault injected into the CLI process (test/helpers/fs-fault.ts). */
+  readonly fsFault?: (c: Ctx) => FsFault;
   /** More checks, e.g. on run.json. */
   readonly check?: (c: Ctx, r: CliResult) => void;
 }
@@ -79,7 +94,7 @@ const CASES: Case[] = [
   {
     // Damage inside the compressed data decodes with garbled pixels and no error, as in PIL (the
     // reference reads it the same way): only structural damage is detectable.
-    name: 'corrupt JPEG (damaged header)',
+    name: 'corrupt JPEG (damaged header)', after: 'failed',
     args: (c) => {
       const ds = c.dataset();
       const f = path.join(ds, 'images', c.image10);
@@ -92,7 +107,7 @@ const CASES: Case[] = [
     message: (c) => new RegExp(`cannot decode image .*${esc(c.image10)}: corrupt JPEG header: expected a marker at byte \\d+, found 0x[0-9a-f]{2}; replace the file \\(dissect --skip-bad-images`),
   },
   {
-    name: 'truncated JPEG',
+    name: 'truncated JPEG', after: 'failed',
     args: (c) => {
       const f = path.join(c.dataset(), 'images', c.image10);
       writeFileSync(f, readFileSync(f).subarray(0, 700));
@@ -102,7 +117,7 @@ const CASES: Case[] = [
     message: (c) => new RegExp(`cannot decode image .*${esc(c.image10)}: truncated JPEG: the image data stops at byte 700 without the end-of-image marker`),
   },
   {
-    name: 'corrupt PNG photo (bad CRC in image data)',
+    name: 'corrupt PNG photo (bad CRC in image data)', after: 'failed',
     args: async (c) => {
       const ds = c.dataset();
       const png = await photoPng(ds, c);
@@ -115,7 +130,7 @@ const CASES: Case[] = [
     message: /cannot decode image .*bad-photo\.png: corrupt PNG: chunk IDAT at byte \d+ fails its CRC check/,
   },
   {
-    name: 'truncated PNG photo',
+    name: 'truncated PNG photo', after: 'failed',
     args: async (c) => {
       const ds = c.dataset();
       const png = await photoPng(ds, c);
@@ -126,7 +141,7 @@ const CASES: Case[] = [
     message: /cannot decode image .*cut-photo\.png: truncated PNG: chunk IDAT at byte \d+ needs \d+ bytes/,
   },
   {
-    name: 'a photo that is a text file',
+    name: 'a photo that is a text file', after: 'failed',
     args: (c) => {
       writeFileSync(path.join(c.dataset(), 'images', c.image10), 'hello, I am not a picture\n');
       return dissectArgs(c);
@@ -135,7 +150,7 @@ const CASES: Case[] = [
     message: (c) => new RegExp(`cannot decode image .*${esc(c.image10)}: not an image file: it starts with 'hello, I am not…'`),
   },
   {
-    name: 'a missing photo',
+    name: 'a missing photo', after: 'failed',
     args: (c) => {
       rmSync(path.join(c.dataset(), 'images', c.image10));
       return dissectArgs(c);
@@ -164,7 +179,7 @@ const CASES: Case[] = [
   },
   // --- label maps ---
   {
-    name: 'a label PNG of the wrong size',
+    name: 'a label PNG of the wrong size', after: 'failed',
     args: (c) => {
       writeFileSync(path.join(c.dataset(), 'images', c.object10), pngLabels(20, 20, new Uint16Array(400)));
       return dissectArgs(c);
@@ -173,7 +188,7 @@ const CASES: Case[] = [
     message: (c) => new RegExp(`${esc(c.object10)}: label map is 20×20, index.csv says sw×sh = 32×32 for ${esc(c.image10)}`),
   },
   {
-    name: 'a label number absent from label.csv',
+    name: 'a label number absent from label.csv', after: 'failed',
     args: (c) => {
       const labels = new Uint16Array(32 * 32);
       labels[3 * 32 + 4] = 1018;
@@ -184,7 +199,7 @@ const CASES: Case[] = [
     message: (c) => new RegExp(`${esc(c.object10)}: pixel \\(4, 3\\) has label 1018, which is not in label\\.csv`),
   },
   {
-    name: 'a truncated label PNG',
+    name: 'a truncated label PNG', after: 'failed',
     args: (c) => {
       const f = path.join(c.dataset(), 'images', c.object10);
       writeFileSync(f, readFileSync(f).subarray(0, 60));
@@ -194,7 +209,7 @@ const CASES: Case[] = [
     message: (c) => new RegExp(`cannot decode label PNG .*${esc(c.object10)}: truncated PNG`),
   },
   {
-    name: 'a label PNG that is a text file',
+    name: 'a label PNG that is a text file', after: 'failed',
     args: (c) => {
       writeFileSync(path.join(c.dataset(), 'images', c.object10), 'labels\n');
       return dissectArgs(c);
@@ -218,37 +233,37 @@ const CASES: Case[] = [
   },
   // --- tables ---
   {
-    name: 'a short row in index.csv',
+    name: 'a short row in index.csv', after: 'untouched',
     args: (c) => { editLine(path.join(c.dataset(), 'index.csv'), 5, (l) => l.replace(/,[^,]*$/, '')); return dissectArgs(c); },
     code: 1,
     message: /index\.csv:5: expected 12 fields \(image,split,ih,iw,sh,sw,color,object,part,material,scene,texture\), found 11/,
   },
   {
-    name: 'a malformed number in index.csv',
+    name: 'a malformed number in index.csv', after: 'untouched',
     args: (c) => { editLine(path.join(c.dataset(), 'index.csv'), 6, (l) => l.replace(`,${SIZE},${SIZE},`, `,${SIZE},6x4,`)); return dissectArgs(c); },
     code: 1,
     message: /index\.csv:6: column 'iw' must be a non-negative integer, found '6x4'/,
   },
   {
-    name: 'an unterminated quote in index.csv',
+    name: 'an unterminated quote in index.csv', after: 'untouched',
     args: (c) => { editLine(path.join(c.dataset(), 'index.csv'), 7, (l) => `"${l}`); return dissectArgs(c); },
     code: 1,
     message: /index\.csv:7: unterminated quoted field/,
   },
   {
-    name: 'a short row in label.csv',
+    name: 'a short row in label.csv', after: 'untouched',
     args: (c) => { editLine(path.join(c.dataset(), 'label.csv'), 4, (l) => l.split(',')[0]!); return dissectArgs(c); },
     code: 1,
     message: /label\.csv:4: expected 6 fields \(number,name,category,frequency,coverage,syns\), found 1/,
   },
   {
-    name: 'a malformed category cell in label.csv',
+    name: 'a malformed category cell in label.csv', after: 'untouched',
     args: (c) => { editLine(path.join(c.dataset(), 'label.csv'), 4, (l) => l.replace(/,color\(\d+\),/, ',color(((,')); return dissectArgs(c); },
     code: 1,
     message: /label\.csv:4: category cell 'color\(\(\(' is malformed/,
   },
   {
-    name: 'an image-level label number absent from label.csv',
+    name: 'an image-level label number absent from label.csv', after: 'untouched',
     args: (c) => {
       const index = path.join(c.dataset(), 'index.csv');
       const lines = readFileSync(index, 'utf8').split('\n');
@@ -261,19 +276,19 @@ const CASES: Case[] = [
     message: /index\.csv:\d+: image-level label 9999 in column 'scene' is not a scene label of label\.csv/,
   },
   {
-    name: 'a missing category file (c_part.csv)',
+    name: 'a missing category file (c_part.csv)', after: 'untouched',
     args: (c) => { rmSync(path.join(c.dataset(), 'c_part.csv')); return dissectArgs(c); },
     code: 1,
     message: /c_part\.csv: file not found/,
   },
   {
-    name: 'a missing index.csv',
+    name: 'a missing index.csv', after: 'untouched',
     args: (c) => { rmSync(path.join(c.dataset(), 'index.csv')); return dissectArgs(c); },
     code: 1,
     message: /index\.csv: file not found; a Broden dataset needs index\.csv/,
   },
   {
-    name: 'an empty dataset (index.csv with only its header)',
+    name: 'an empty dataset (index.csv with only its header)', after: 'untouched',
     args: (c) => {
       const index = path.join(c.dataset(), 'index.csv');
       writeFileSync(index, `${readFileSync(index, 'utf8').split('\n')[0]}\n`);
@@ -283,7 +298,7 @@ const CASES: Case[] = [
     message: /index\.csv: no image rows, only the header; nothing to dissect/,
   },
   {
-    name: 'a selected category without any label',
+    name: 'a selected category without any label', after: 'untouched',
     args: (c) => {
       const ds = c.dataset();
       appendFileSync(path.join(ds, 'category.csv'), 'weather,0,0,0,0\n');
@@ -294,7 +309,7 @@ const CASES: Case[] = [
     message: /label\.csv: no label belongs to the selected category 'weather'; fix label\.csv, or select the others with --categories color,object,part,material,scene,texture/,
   },
   {
-    name: 'a selected category without any annotated image',
+    name: 'a selected category without any annotated image', after: 'untouched',
     args: (c) => {
       // Every scene cell emptied: no row has data in 'scene' alone.
       const index = path.join(c.dataset(), 'index.csv');
@@ -306,7 +321,7 @@ const CASES: Case[] = [
     message: /index\.csv: no image has data in the selected categories \(scene\); nothing to dissect/,
   },
   {
-    name: 'a category that is not in the dataset',
+    name: 'a category that is not in the dataset', after: 'untouched',
     args: (c) => dissectArgs(c, { '--categories': 'weather' }),
     code: 1,
     message: /category\.csv: category 'weather' is not in this dataset; it has: color, object, part, material, scene, texture/,
@@ -319,68 +334,68 @@ const CASES: Case[] = [
   },
   // --- models ---
   {
-    name: 'a model file that is not ONNX',
+    name: 'a model file that is not ONNX', after: 'untouched',
     args: (c) => dissectArgs(c, { '--model': c.models.notOnnx }),
     code: 1,
     message: /not-onnx\.onnx: not an ONNX model/,
   },
   {
-    name: 'a missing model file',
+    name: 'a missing model file', after: 'untouched',
     args: (c) => dissectArgs(c, { '--model': path.join(c.tmp, 'absent.onnx') }),
     code: 1,
     message: /absent\.onnx: cannot read the model: ENOENT \(no such file or folder\); check the --model path/,
   },
   {
-    name: 'a model with two inputs',
+    name: 'a model with two inputs', after: 'untouched',
     args: (c) => dissectArgs(c, { '--model': c.models.twoInputs, '--layer': 'conv1' }),
     code: 1,
     message: /two-inputs\.onnx: the model has 2 inputs \(image, extra\); expected exactly one image input/,
   },
   {
-    name: 'a model whose input is not an image ([N,10])',
+    name: 'a model whose input is not an image ([N,10])', after: 'untouched',
     args: (c) => dissectArgs(c, { '--model': c.models.vector, '--layer': 'out' }),
     code: 1,
     message: /vector\.onnx: input 'features' is float32 \[N,10\]; expected a float32 image \[N,3,H,W\]/,
   },
   {
-    name: 'a layer name that does not exist (near names suggested)',
+    name: 'a layer name that does not exist (near names suggested)', after: 'untouched',
     args: (c) => dissectArgs(c, { '--layer': 'relu' }),
     code: 1,
     message: /two-conv\.onnx: no tensor named 'relu'; did you mean 'relu1'.*netdissect layers/,
   },
   {
-    name: 'a layer that is not 4-D',
+    name: 'a layer that is not 4-D', after: 'untouched',
     args: (c) => dissectArgs(c, { '--layer': 'flat' }),
     code: 1,
     message: /two-conv\.onnx: tensor 'flat' is float32 \[1,2048\]; expected a 4-D float32 activation/,
   },
   {
-    name: 'NaN activations (Log of a negative number)',
+    name: 'NaN activations (Log of a negative number)', after: 'failed',
     args: (c) => dissectArgs(c, { '--model': c.models.nan, '--layer': 'bad' }),
     code: 1,
     message: /layer 'bad' unit \d+ has NaN or infinite activations on image .*\.jpg \(index 0\)/,
   },
   {
-    name: 'infinite activations (division by zero)',
+    name: 'infinite activations (division by zero)', after: 'failed',
     args: (c) => dissectArgs(c, { '--model': c.models.inf, '--layer': 'bad' }),
     code: 1,
     message: /layer 'bad' unit \d+ has NaN or infinite activations on image .*\.jpg \(index 0\)/,
   },
   // --- the run directory ---
   {
-    name: 'an output path that is a file',
+    name: 'an output path that is a file', after: 'untouched',
     args: (c) => { writeFileSync(c.out, 'x'); return dissectArgs(c); },
     code: 1,
     message: /--out .* is a file, not a folder; choose another --out/,
   },
   {
-    name: 'an output path below a file',
-    args: (c) => { writeFileSync(c.out, 'x'); return dissectArgs(c, { '--out': path.join(c.out, 'run') }); },
+    name: 'an output path below a file', after: 'untouched',
+    args: (c) => { writeFileSync(c.out, 'x'); return dissectArgs(c, { '--out': c.useOut(path.join(c.out, 'run')) }); },
     code: 1,
     message: /cannot create the output folder .*: ENOTDIR \(a part of the path is a file, not a folder\)/,
   },
   {
-    name: 'a read-only output folder',
+    name: 'a read-only output folder', after: 'untouched',
     args: (c) => {
       const ro = path.join(c.tmp, 'read-only');
       mkdirSync(ro);
@@ -391,26 +406,48 @@ const CASES: Case[] = [
       } else {
         execFileSync('chmod', ['555', ro]);
       }
-      return dissectArgs(c, { '--out': path.join(ro, 'run') });
+      return dissectArgs(c, { '--out': c.useOut(path.join(ro, 'run')) });
     },
     code: 1,
     message: /cannot create the output folder .*read-only\/run: (EROFS \(read-only file system\)|EACCES \(permission denied\)); choose another --out/,
   },
   {
-    name: 'a full output disk (ENOSPC)',
+    // The same on every machine: creating folders under it fails with EROFS in node:fs.
+    name: 'a read-only output folder (simulated EROFS)', after: 'untouched',
+    args: (c) => {
+      const ro = path.join(c.tmp, 'read-only');
+      mkdirSync(ro);
+      return dissectArgs(c, { '--out': c.useOut(path.join(ro, 'run')) });
+    },
+    fsFault: (c) => ({ code: 'EROFS', on: 'mkdir', under: path.join(c.tmp, 'read-only') }),
+    code: 1,
+    message: /cannot create the output folder .*read-only\/run: EROFS \(read-only file system\); choose another --out\.$/,
+  },
+  {
+    // A 32 KiB disk: the run starts, and the disk is full by the time the outputs are written.
+    name: 'a full output disk (ENOSPC)', after: 'failed',
     args: (c) => {
       const small = path.join(c.tmp, 'full');
       mkdirSync(small);
       if (!tryMount(['-t', 'tmpfs', '-o', 'size=32k', 'tmpfs', small])) return null;
       mounts.push(small);
-      return dissectArgs(c, { '--out': path.join(small, 'run'), '--memory-budget': '1M' });
+      return dissectArgs(c, { '--out': c.useOut(path.join(small, 'run')), '--memory-budget': '1M' });
     },
     code: 1,
     message: /full\/run.*: ENOSPC \(no space left on the device\); free some space and rerun the same command/,
   },
   {
+    // The same on every machine: every file opened for writing in the layer's folder fails with
+    // ENOSPC, as on a disk that fills up while the outputs are written.
+    name: 'a disk that fills while the outputs are written (simulated ENOSPC)', after: 'failed',
+    args: (c) => dissectArgs(c, { '--out': c.useOut(path.join(c.tmp, 'full', 'run')) }),
+    fsFault: (c) => ({ code: 'ENOSPC', on: 'write', under: path.join(c.tmp, 'full', 'run', 'relu1') }),
+    code: 1,
+    message: /cannot write .*full\/run\/relu1\/[a-z]+\.(json|csv): ENOSPC \(no space left on the device\); free some space and rerun the same command \(it resumes from its last checkpoint, if any\)\.$/,
+  },
+  {
     // Fails while writing the outputs, after relu1's are written: they are removed again.
-    name: 'an output file that cannot be written (a folder in its place)',
+    name: 'an output file that cannot be written (a folder in its place)', after: 'failed',
     args: (c) => {
       mkdirSync(path.join(c.out, 'conv2', 'results.json'), { recursive: true });
       return dissectArgs(c, { '--layer': 'relu1,conv2' });
@@ -418,10 +455,9 @@ const CASES: Case[] = [
     code: 1,
     message: /cannot write .*run\/conv2\/results\.json: EISDIR \(it is a folder\); check the output folder/,
     check: (c) => {
-      for (const d of ['relu1', 'conv2']) {
-        for (const f of ['tally.csv', 'thresholds.csv', 'intersection.csv', 'activation.csv']) assert.ok(!existsSync(path.join(c.out, d, f)), `no ${d}/${f}`);
-      }
-      assert.ok(!existsSync(path.join(c.out, 'labels.csv')));
+      assert.ok(statSync(path.join(c.out, 'conv2', 'results.json')).isDirectory(), 'the folder in the way is left alone');
+      const relu1 = path.join(c.out, 'relu1');
+      if (existsSync(relu1)) assert.deepEqual(readdirSync(relu1), [], "relu1's outputs, written before conv2 failed, are removed");
     },
   },
   // --- options: usage errors, exit 2 ---
@@ -436,6 +472,32 @@ const CASES: Case[] = [
 ];
 
 const mounts: string[] = [];
+
+/** What is at `p`: absent, a file's bytes, or a folder's entries (names with their type). */
+function snapshot(p: string): unknown {
+  if (!existsSync(p)) return 'absent';
+  if (!statSync(p).isDirectory()) return { file: readFileSync(p).toString('base64') };
+  return { folder: readdirSync(p, { withFileTypes: true }).map((e) => `${e.name}${e.isDirectory() ? '/' : ''}`).sort() };
+}
+
+/** A run that started and failed: run.json says so with the stderr line, no outputs, no lock. */
+function assertFailedRun(out: string, line: string): void {
+  const runJson = path.join(out, 'run.json');
+  assert.ok(existsSync(runJson), `${runJson} records the failed run`);
+  const run = JSON.parse(readFileSync(runJson, 'utf8')) as RunManifest;
+  assert.equal(run.state, 'failed');
+  assert.equal(`netdissect: error: ${run.error}`, line);
+  assert.ok(run.layers.length > 0, 'run.json lists the layers');
+  for (const layer of run.layers) {
+    for (const f of LAYER_OUTPUTS) {
+      const file = path.join(out, layer.dir, f);
+      assert.ok(!existsSync(file) || statSync(file).isDirectory(), `no ${layer.dir}/${f} from a failed run`);
+    }
+  }
+  assert.ok(!existsSync(path.join(out, 'labels.csv')), 'no labels.csv from a failed run');
+  assert.ok(!existsSync(path.join(out, '.lock')), 'the lock is released');
+  assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.tmp')), [], 'no temporary files left');
+}
 
 /** Mount a file system for a test (root only); false when this machine does not allow it. */
 function tryMount(args: readonly string[]): boolean {
@@ -498,9 +560,11 @@ describe('bad inputs: one clear error line each (real CLI)', () => {
       const caseDir = path.join(tmp, `case-${i}`);
       mkdirSync(caseDir);
       let copy: string | null = null;
+      let out = path.join(caseDir, 'run');
       const ctx: Ctx = {
         tmp: caseDir,
-        out: path.join(caseDir, 'run'),
+        get out() { return out; },
+        useOut(dir: string) { out = dir; return dir; },
         image10,
         object10,
         models,
@@ -510,8 +574,9 @@ describe('bad inputs: one clear error line each (real CLI)', () => {
         },
       };
       const args = k.args ? await k.args(ctx) : dissectArgs(ctx);
-      if (args === null) return t.skip('cannot mount a file system here (needs root); this case is not checked');
-      const r = await runCliToEnd(args);
+      if (args === null) return t.skip('cannot mount a file system here (needs root); the simulated case covers it');
+      const before = snapshot(ctx.out);
+      const r = await runCliToEnd(args, k.fsFault ? { fsFault: k.fsFault(ctx) } : {});
       assert.equal(r.code, k.code, `exit code\n${r.stderr}`);
       if (k.code !== 0) {
         const lines = r.stderr.split('\n').filter((l) => l !== '');
@@ -522,15 +587,10 @@ describe('bad inputs: one clear error line each (real CLI)', () => {
         if (k.message) assert.match(line, typeof k.message === 'function' ? k.message(ctx) : k.message);
         // For docs/reliability.md: ND_CATALOGUE=FILE collects each case's message.
         if (process.env['ND_CATALOGUE']) appendFileSync(process.env['ND_CATALOGUE'], `${k.name}\t${k.code}\t${line.split(caseDir).join('…')}\n`);
-        // A run that had started says so: 'failed', the same message, no outputs.
-        const runJson = path.join(ctx.out, 'run.json');
-        if (existsSync(runJson)) {
-          const run = JSON.parse(readFileSync(runJson, 'utf8')) as RunManifest;
-          assert.equal(run.state, 'failed');
-          assert.equal(`netdissect: error: ${run.error}`, line);
-          assert.ok(!existsSync(path.join(ctx.out, 'relu1', 'tally.csv')), 'no tally.csv from a failed run');
-          assert.ok(!existsSync(path.join(ctx.out, '.lock')), 'the lock is released');
-        }
+        const after = k.after ?? (k.code === 2 ? 'untouched' : undefined);
+        assert.ok(after, 'a failing case of exit 1 must say what the run directory holds afterwards');
+        if (after === 'untouched') assert.deepEqual(snapshot(ctx.out), before, `${ctx.out} is as the case left it`);
+        else assertFailedRun(ctx.out, line);
       }
       k.check?.(ctx, r);
     });

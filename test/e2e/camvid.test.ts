@@ -6,12 +6,13 @@
 // random 0.5 % mask against car's 5.9 % of pixels has IoU ≈ 0.005·0.059/(0.005+0.059) ≈ 0.005.
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openDataset } from '../../src/dataset/open.js';
 import { dissect } from '../../src/run/dissect.js';
 import type { LayerResults } from '../../src/run/results-types.js';
+import { sharedMissing } from '../helpers/shared.js';
 
 const SHARED = '../shared/data';
 const CAMVID_CLASSES = 'sky\nbuilding\npole\nroad\npavement\ntree\nsignsymbol\nfence\ncar\npedestrian\nbicyclist\n';
@@ -22,7 +23,8 @@ describe('e2e: MobileNetV2 Conv_1_preact on CamVid with --auto-color', () => {
 
   it('finds fence detectors and car units', async (t) => {
     const model = path.join(SHARED, 'models/mobilenet_v2_imagenet.onnx');
-    if (!existsSync(path.join(SHARED, 'camvid')) || !existsSync(model)) return t.skip('../shared not found: CamVid or the MobileNetV2 model absent');
+    const missing = sharedMissing(path.join(SHARED, 'camvid')) ?? sharedMissing(model);
+    if (missing) return t.skip(missing);
     const classes = path.join(tmp, 'camvid-classes.txt');
     writeFileSync(classes, CAMVID_CLASSES);
     const ds = await openDataset({

@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -26,6 +26,7 @@ describe('netdissect compare (browser)', () => {
   it('renders from file:// without console errors and shows hostile names as text', async (t) => {
     if (chromiumMissing) return t.skip(chromiumMissing);
     const root = mkdtempSync(path.join(tmpdir(), 'nd-compare-e2e-'));
+    t.after(() => rmSync(root, { recursive: true, force: true }));
     const runs = [1, 2, 3].map((step) =>
       writeRun(path.join(root, `ckpt${step}`), [{ name: EVIL_LAYER, dir: 'layer', results: layerResults(EVIL_LAYER, ['object', 'texture'], unitsAt(step)) }]),
     );

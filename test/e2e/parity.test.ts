@@ -1,7 +1,7 @@
 // Parity with the golden numbers of ../shared/parity: a full dissection of the real MobileNetV2
 // on a 120-image Broden-format set, both semantics. With graph optimisation `all` and at most
 // two intra-op threads the features are bit-identical, so every number must match exactly.
-import { describe, it, before } from 'node:test';
+import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,6 +37,7 @@ function settings(out: string, semantics: 'original' | 'lite'): DissectSettings 
 describe('parity with ../shared/parity (MobileNetV2, 120 images)', { skip: missing ?? false }, () => {
   let tmp = '';
   before(() => { tmp = mkdtempSync(path.join(tmpdir(), 'nd-parity-')); });
+  after(() => rmSync(tmp, { recursive: true, force: true }));
 
   it('reads every label and its truth count exactly (labels.csv)', async () => {
     const out = path.join(tmp, 'orig');
@@ -44,7 +45,8 @@ describe('parity with ../shared/parity (MobileNetV2, 120 images)', { skip: missi
     await dissect(ds, settings(out, 'original'));
     const want = rows(path.join(EXPECTED, 'labels.csv'));
     const got = rows(path.join(out, 'labels.csv'));
-    assert.equal(got.length, 85);
+    assert.equal(want.length, 85);
+    assert.equal(got.length, want.length, 'labels.csv rows');
     assert.deepEqual(got.map((r) => [r['number'], r['name'], r['primary_category'], Number(r['truth'])]),
       want.map((r) => [r['number'], r['name'], r['primary_category'], Number(r['truth'])]));
   });
@@ -79,15 +81,20 @@ describe('parity with ../shared/parity (MobileNetV2, 120 images)', { skip: missi
       for (const layer of LAYERS) {
         const th = rows(path.join(out, layer, 'thresholds.csv'));
         const thWant = rows(path.join(EXPECTED, layer, 'thresholds.csv'));
-        assert.equal(th.length, thWant.length);
+        assert.ok(thWant.length > 0, `${layer}: the expected thresholds.csv has rows`);
+        assert.equal(th.length, thWant.length, `${layer} thresholds.csv rows`);
         thWant.forEach((w, i) => assert.equal(Number(th[i]!['threshold']), Number(w['threshold']), `${layer} unit ${w['unit_1based']} threshold`));
 
         const inter = rows(path.join(out, layer, 'intersection.csv')).map((r) => `${Number(r['unit']) - 1},${r['label']},${r['intersection']}`);
         const interWant = rows(path.join(EXPECTED, layer, 'intersection.csv')).map((r) => `${r['unit_0based']},${r['label']},${r['intersection']}`);
+        assert.ok(interWant.length > 0, `${layer}: the expected intersection.csv has rows`);
+        assert.equal(inter.length, interWant.length, `${layer} intersection.csv rows`);
         assert.deepEqual(inter, interWant, `${layer} intersection counts`);
 
         const act = rows(path.join(out, layer, 'activation.csv'));
         const actWant = rows(path.join(EXPECTED, layer, `activation_${semantics}.csv`));
+        assert.equal(act.length, actWant.length, `${layer} activation.csv rows`);
+        assert.equal(act.length, th.length, `${layer}: one activation row per unit`);
         actWant.forEach((w, i) => {
           for (const c of ['color', 'object', 'part', 'material', 'scene', 'texture']) {
             assert.equal(Number(act[i]![c]), Number(w[c]), `${layer} unit ${w['unit_0based']} activation ${c}`);
@@ -96,6 +103,8 @@ describe('parity with ../shared/parity (MobileNetV2, 120 images)', { skip: missi
 
         const tally = rows(path.join(out, layer, 'tally.csv'));
         const tallyWant = rows(path.join(EXPECTED, layer, `tally_${semantics}.csv`));
+        assert.equal(tally.length, tallyWant.length, `${layer} tally.csv rows`);
+        assert.equal(tally.length, th.length, `${layer}: one tally row per unit`);
         assert.deepEqual(tally.map((r) => r['unit']), tallyWant.map((r) => r['unit']), `${layer} tally row order`);
         tallyWant.forEach((w, i) => {
           const g = tally[i]!;
@@ -112,6 +121,4 @@ describe('parity with ../shared/parity (MobileNetV2, 120 images)', { skip: missi
       assert.match(results.saturationHint ?? '', /Conv_1_preact/);
     });
   }
-
-  it('cleans up', () => rmSync(tmp, { recursive: true, force: true }));
 });

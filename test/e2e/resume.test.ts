@@ -4,8 +4,11 @@
 // run per directory (a live lock refuses, a dead one is taken over); a run that fails mid-way
 // says so in run.json and leaves no outputs; the same command twice gives the same bytes.
 // Kill points are seeded fractions of the uninterrupted run's duration, plus event-driven ones
-// (right after a checkpoint is renamed into place, once counting has started): the assertions
-// hold wherever the kill lands, so the test does not depend on timing to pass.
+// (right after a checkpoint is renamed into place, once counting has started). Every kill must
+// interrupt a run: the child is frozen by a stop gate (test/helpers/stop-at.ts) at the event, or
+// before it can mark run.json complete, so a kill never lands after the run finished, and the
+// test asserts it did not (killed by the signal, run.json not 'complete'). Nothing depends on
+// timing to pass.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -17,9 +20,10 @@ import { layerDirName } from '../../src/run/dissect.js';
 import type { RunManifest } from '../../src/run/run-types.js';
 import { Random } from '../../src/util/random.js';
 import {
-  fileStamp, killHard, LAYER_OUTPUTS, readOutputs, runCliToEnd, runJsonComparable, startCli, waitMs, waitUntil,
-  type CliResult,
+  killHard, LAYER_OUTPUTS, readOutputs, runCliToEnd, runJsonComparable, startCli, waitMsOrUntil, waitUntil,
+  type CliResult, type RunningCli,
 } from '../helpers/child.js';
+import type { StopAt } from '../helpers/stop-at.js';
 import { twoConvModel } from '../helpers/small-models.js';
 
 // A small two-layer model built here (a run takes about a second), and the embedded MobileNetV2
@@ -62,6 +66,25 @@ describe('resume, locking and failure of dissect (real CLI, SIGKILL)', () => {
     if (!existsSync(runJson)) return;
     const run = JSON.parse(readFileSync(runJson, 'utf8')) as RunManifest; // never half-written: parses
     if (run.state === 'complete') assertSameAsReference(out);
+  };
+
+  let marks = 0;
+  /** A fresh mark file for a stop gate. */
+  const mark = (): string => path.join(tmp, `stop-${marks++}.mark`);
+
+  /**
+   * SIGKILL a run and check that the kill interrupted it: the process was still there (it died of
+   * the signal, not by exiting) and run.json, if written, does not say 'complete'.
+   */
+  const killAndAssertInterrupted = async (run: RunningCli, out: string, what: string): Promise<void> => {
+    const r = await killHard(run);
+    assert.equal(r.signal, 'SIGKILL', `${what}: the run was still going when killed (exit ${r.code})\n${r.stderr}`);
+    const runJson = path.join(out, 'run.json');
+    if (existsSync(runJson)) {
+      const state = (JSON.parse(readFileSync(runJson, 'utf8')) as RunManifest).state;
+      assert.notEqual(state, 'complete', `${what}: run.json was not complete at the kill`);
+    }
+    assertNothingHalfWritten(out);
   };
 
   before(async () => {
@@ -108,12 +131,13 @@ describe('resume, locking and failure of dissect (real CLI, SIGKILL)', () => {
     const out = path.join(tmp, 'random-kills');
     const rng = new Random(20261128);
     for (let k = 0; k < 4; k++) {
-      // Anywhere from model loading to writing the outputs.
+      // Anywhere from model loading to writing the outputs; a run that gets to the end first
+      // waits at its gate, so the kill still interrupts it.
       const delay = referenceSeconds * 1000 * (0.1 + 0.9 * rng.next());
-      const run = startCli(args(out, '--quiet'));
-      await waitMs(run, delay);
-      await killHard(run);
-      assertNothingHalfWritten(out);
+      const stopAt: StopAt = { at: 'before-complete', mark: mark() };
+      const run = startCli(args(out, '--quiet'), { stopAt });
+      await waitMsOrUntil(run, delay, () => existsSync(stopAt.mark));
+      await killAndAssertInterrupted(run, out, `random kill ${k + 1}`);
     }
     const final = await runCliToEnd(args(out, '--quiet'));
     assertComplete(final, 'rerun after kills');
@@ -129,29 +153,24 @@ describe('resume, locking and failure of dissect (real CLI, SIGKILL)', () => {
       const shard = existsSync(scratch) ? readdirSync(scratch).find((d) => d.startsWith('shard-')) : undefined;
       return path.join(scratch, shard ?? 'shard-none');
     };
-    const stamp = (): string | null => {
-      const a = fileStamp(path.join(checkpoint(), 'checkpoint.bin'));
-      const b = fileStamp(path.join(checkpoint(), 'pass1.bin'));
-      return a === null && b === null ? null : `${a}|${b}`;
-    };
+    const hasCheckpoint = (): boolean => existsSync(path.join(checkpoint(), 'checkpoint.bin')) || existsSync(path.join(checkpoint(), 'pass1.bin'));
     const resumedFrom: number[] = [];
     for (let k = 0; k < 3; k++) {
-      const before = stamp();
       // Execution settings may change between attempts: each attempt uses another batch size.
-      const run = startCli(args(out, '--batch', String([8, 5, 3][k])));
-      // A new checkpoint is renamed into place: its inode changes.
-      const seen = await waitUntil(run, () => { const s = stamp(); return s !== null && s !== before; });
-      await killHard(run);
-      assertNothingHalfWritten(out);
+      // The run freezes right after its first new checkpoint is renamed into place.
+      const stopAt: StopAt = { at: 'after-checkpoint', mark: mark() };
+      const run = startCli(args(out, '--batch', String([8, 5, 3][k])), { stopAt });
+      const seen = await waitUntil(run, () => existsSync(stopAt.mark));
+      assert.ok(seen, `run ${k + 1} wrote a checkpoint before it ended:\n${run.stderr()}`);
+      assert.ok(hasCheckpoint(), 'a checkpoint is there');
+      await killAndAssertInterrupted(run, out, `checkpoint kill ${k + 1}`);
       const m = /resuming .* from its checkpoint: (\d+) of (\d+) images/.exec(run.stderr());
       if (k === 0) {
-        assert.ok(seen, `the first run wrote a checkpoint before it ended:\n${run.stderr()}`);
         assert.equal(m, null, 'the first run starts from scratch');
         continue;
       }
       assert.ok(m, `run ${k + 1} resumed:\n${run.stderr()}`);
       resumedFrom.push(Number(m[1]));
-      if (!seen) break; // it finished the forward pass without another checkpoint to kill at
     }
     const final = await runCliToEnd(args(out));
     assertComplete(final, 'rerun after checkpoint kills');
@@ -164,16 +183,16 @@ describe('resume, locking and failure of dissect (real CLI, SIGKILL)', () => {
 
   it('killed during counting, resumes from the last checkpoint', async () => {
     const out = path.join(tmp, 'counting-kill');
-    const run = startCli(args(out));
-    const seen = await waitUntil(run, () => run.stderr().includes('counting:'));
-    await killHard(run);
+    // Frozen as it reports counting progress: the forward pass is over, the counts are not.
+    const stopAt: StopAt = { at: 'stderr', text: 'counting:', mark: mark() };
+    const run = startCli(args(out), { stopAt });
+    const seen = await waitUntil(run, () => existsSync(stopAt.mark));
     assert.ok(seen, `counting started:\n${run.stderr()}`);
-    assertNothingHalfWritten(out);
+    await killAndAssertInterrupted(run, out, 'kill in counting');
     const final = await runCliToEnd(args(out));
     assertComplete(final, 'rerun after a kill in counting');
-    // Either the kill landed in counting (the rerun resumes from the forward pass's last
-    // checkpoint) or the run had already finished (then it is reused).
-    assert.match(final.stderr, /resuming .* from its checkpoint: \d+ of \d+ images|already holds a complete run/);
+    // The rerun resumes from the forward pass's last checkpoint (144 of the 150 images).
+    assert.match(final.stderr, /resuming .* from its checkpoint: 144 of 14\d images/);
     assertSameAsReference(out);
   });
 
@@ -229,9 +248,9 @@ describe('resume, locking and failure of dissect (real CLI, SIGKILL)', () => {
   it('a lock left by a SIGKILLed run is taken over', async () => {
     const out = path.join(tmp, 'stale');
     const lock = path.join(out, '.lock');
-    const first = startCli(args(out, '--quiet'));
+    const first = startCli(args(out, '--quiet'), { stopAt: { at: 'before-complete', mark: mark() } });
     assert.ok(await waitUntil(first, () => existsSync(lock) && readFileSync(lock, 'utf8').includes('"pid"')), 'the first run takes the lock');
-    await killHard(first);
+    await killAndAssertInterrupted(first, out, 'kill of the lock holder');
     assert.ok(existsSync(lock), 'SIGKILL leaves the lock behind');
     assert.equal((JSON.parse(readFileSync(lock, 'utf8')) as { pid: number }).pid, first.pid);
     assertComplete(await runCliToEnd(args(out, '--quiet')), 'a run after the stale lock');

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DatasetError } from '../../src/util/errors.js';
@@ -145,8 +145,9 @@ describe('readTally on the parity fixture', () => {
       ['color', 0, 7], ['object', 89, 112], ['part', 14, 39], ['material', 84, 101], ['scene', 2, 8], ['texture', 26, 31],
     ]);
   });
-  it('reports an unreadable file as a DatasetError', () => {
+  it('reports an unreadable file as a DatasetError', (t) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'nd-tally-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
     assert.throws(() => readTally(path.join(dir, 'absent.csv')), DatasetError);
     writeFileSync(path.join(dir, 'x.csv'), 'unit,category\n');
     assert.throws(() => readTally(path.join(dir, 'x.csv')), /x\.csv:1: header lacks column\(s\) label, score/);

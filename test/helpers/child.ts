@@ -4,6 +4,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { FS_FAULT_ENV, type FsFault } from './fs-fault.js';
+import { STOP_AT_ENV, type StopAt } from './stop-at.js';
 
 export interface CliResult {
   /** Exit code, or null when a signal ended the process. */
@@ -24,9 +27,31 @@ export interface RunningCli {
   stderr(): string;
 }
 
+export interface CliOptions {
+  /** A file-system fault injected into the child (test/helpers/fs-fault.ts). */
+  readonly fsFault?: FsFault;
+  /** Freeze the child at a moment, for a kill exactly there (test/helpers/stop-at.ts). */
+  readonly stopAt?: StopAt;
+}
+
+/** The preloads (file-system faults, stop gates), beside this file in dist/. */
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const FS_FAULT_MODULE = path.join(HERE, 'fs-fault.js');
+const STOP_AT_MODULE = path.join(HERE, 'stop-at.js');
+
 /** Start `netdissect <args>` (bin/netdissect.js from the repository root, the test's cwd). */
-export function startCli(args: readonly string[]): RunningCli {
-  const child = spawn(process.execPath, ['bin/netdissect.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function startCli(args: readonly string[], options: CliOptions = {}): RunningCli {
+  const node: string[] = [];
+  const env = { ...process.env };
+  if (options.fsFault) {
+    node.push('--import', pathToFileURL(FS_FAULT_MODULE).href);
+    env[FS_FAULT_ENV] = JSON.stringify(options.fsFault);
+  }
+  if (options.stopAt) {
+    node.push('--import', pathToFileURL(STOP_AT_MODULE).href);
+    env[STOP_AT_ENV] = JSON.stringify(options.stopAt);
+  }
+  const child = spawn(process.execPath, [...node, 'bin/netdissect.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let stdout = '';
   let stderr = '';
   let exited = false;
@@ -44,8 +69,8 @@ export function startCli(args: readonly string[]): RunningCli {
 }
 
 /** Run `netdissect <args>` to the end. */
-export function runCliToEnd(args: readonly string[]): Promise<CliResult> {
-  return startCli(args).result;
+export function runCliToEnd(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
+  return startCli(args, options).result;
 }
 
 /**
@@ -65,6 +90,15 @@ export async function waitMs(run: RunningCli, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([run.result, new Promise((r) => { timer = setTimeout(r, ms); })]);
   clearTimeout(timer);
+}
+
+/**
+ * Wait `ms`, or until `condition` holds (a stop gate's mark appears), or the process exits,
+ * whichever comes first.
+ */
+export async function waitMsOrUntil(run: RunningCli, ms: number, condition: () => boolean, everyMs = 2): Promise<void> {
+  const end = performance.now() + ms;
+  while (performance.now() < end && !run.exited() && !condition()) await new Promise((r) => setTimeout(r, everyMs));
 }
 
 /** SIGKILL the process (if it still runs) and wait for it to be gone. */

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { iou, labelUnit, layerStats, type CountsView } from '../../src/label/labels.js';
+import { iou, labelUnit, layerStats, topLabels, type CountsView } from '../../src/label/labels.js';
 
 // Categories: 0 color, 1 object, 2 texture. Labels 1,2 color; 3,4 object; 5,6 texture.
 function view(inter: number[], act: number[], truth: number[]): CountsView {
@@ -14,6 +14,12 @@ describe('iou', () => {
   it('is I / (A + G − I + 1e-10)', () => {
     assert.equal(iou(10, 40, 30), 10 / (40 + 30 - 10 + 1e-10));
     assert.equal(iou(0, 0, 0), 0);
+  });
+  it('adds 1e-10 to the union, in float64', () => {
+    // Hand-computed: the union 60 plus 1e-10 is the double 60.0000000001 (not 60 + 1e-9).
+    assert.equal(iou(10, 40, 30), 10 / 60.0000000001);
+    assert.notEqual(iou(10, 40, 30), 10 / 60.000000001);
+    assert.equal(iou(1, 1, 1), 0.9999999999, "a mask equal to the truth scores just under 1");
   });
 });
 
@@ -45,7 +51,27 @@ describe('labelUnit', () => {
   });
 });
 
+describe('topLabels', () => {
+  it('orders by IoU, highest first, equal IoU by ascending label number', () => {
+    // Texture labels 5 and 6 have identical counts; colour label 2 beats label 1.
+    const v = view([0, 10, 20, 5, 0, 8, 8], [100, 100, 50], [0, 50, 50, 40, 10, 20, 20]);
+    assert.deepEqual(topLabels(v, 0, 2, 5).map((t) => t.label), [5, 6]);
+    assert.deepEqual(topLabels(v, 0, 0, 5).map((t) => t.label), [2, 1]);
+    assert.deepEqual(topLabels(v, 0, 0, 1), [{ label: 2, iou: 20 / (100 + 50 - 20 + 1e-10) }]);
+    assert.deepEqual(topLabels(v, 0, 1, 5).map((t) => t.label), [3], 'label 4 has no intersection');
+  });
+});
+
 describe('layerStats', () => {
+  it('a unit whose IoU equals the threshold is not a detector (strict >)', () => {
+    const atThreshold = { bestCategory: 0, score: 0.04, perCategory: [{ label: 1, iou: 0.04, intersection: 0, activation: 0, truth: 0 }] };
+    const above = { bestCategory: 0, score: 0.0400001, perCategory: [{ label: 2, iou: 0.0400001, intersection: 0, activation: 0, truth: 0 }] };
+    const s = layerStats([atThreshold, above], ['color'], 0.04, 0, 0);
+    assert.equal(s.detectors, 1);
+    assert.equal(s.uniqueConcepts, 1);
+    assert.deepEqual(s.perCategory.map((c) => [c.detectors, c.uniqueConcepts, c.categoryDetectors, c.uniqueDetectors]), [[1, 1, 1, 1]]);
+  });
+
   it('counts detectors by best label and the paper\'s per-category unique detectors', () => {
     const unit = (best: number, ious: [number, number][]) => ({
       bestCategory: best, score: ious[best]![1],

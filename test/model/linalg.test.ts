@@ -27,6 +27,59 @@ function eigenResidual(a: Float64Array, n: number, values: Float64Array, vectors
   return worst;
 }
 
+/** C = A·B by the textbook triple loop (no blocking, no skipping of zeros): the independent reference. */
+function plainMultiply(a: Float64Array, b: Float64Array, n: number): Float64Array {
+  const c = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let k = 0; k < n; k++) s += (a[i * n + k] as number) * (b[k * n + j] as number);
+      c[i * n + j] = s;
+    }
+  }
+  return c;
+}
+
+/** Aᵀ written out element by element. */
+function plainTranspose(a: Float64Array, n: number): Float64Array {
+  const t = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) t[j * n + i] = a[i * n + j] as number;
+  return t;
+}
+
+/** Small integers, about a third of them zero: every product and sum is exact in float64. */
+function integerMatrix(n: number, seed: number): Float64Array {
+  const rng = new Random(seed);
+  return Float64Array.from({ length: n * n }, () => (rng.next() < 0.3 ? 0 : Math.floor(rng.next() * 19) - 9));
+}
+
+describe('multiply, multiplyTransposedA against a plain triple loop', () => {
+  // Odd sizes on both sides of the 32-row blocks: 1, 3, 31, 33 (a block of 1 row), 65, 67.
+  const SIZES = [1, 3, 31, 33, 65, 67];
+  it('equal it exactly on integer matrices with zeros', () => {
+    for (const n of SIZES) {
+      const a = integerMatrix(n, 10 + n);
+      const b = integerMatrix(n, 20 + n);
+      assert.deepEqual([...multiply(a, b, n)], [...plainMultiply(a, b, n)], `multiply, n = ${n}`);
+      assert.deepEqual([...multiplyTransposedA(a, b, n)], [...plainMultiply(plainTranspose(a, n), b, n)], `multiplyTransposedA, n = ${n}`);
+    }
+  });
+  it('agree with it to rounding on Gaussian matrices', () => {
+    for (const n of SIZES) {
+      const a = randomMatrix(n, 30 + n);
+      const b = randomMatrix(n, 40 + n);
+      const want = plainMultiply(a, b, n);
+      const wantT = plainMultiply(plainTranspose(a, n), b, n);
+      const scale = Math.max(1, ...[...want].map(Math.abs));
+      assert.ok(maxAbsDiff(multiply(a, b, n), want) <= 1e-13 * scale, `multiply, n = ${n}`);
+      assert.ok(maxAbsDiff(multiplyTransposedA(a, b, n), wantT) <= 1e-13 * scale, `multiplyTransposedA, n = ${n}`);
+    }
+  });
+  it('transpose moves element (i, j) to (j, i) on a non-symmetric 3×3', () => {
+    assert.deepEqual([...transpose(Float64Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9]), 3)], [1, 4, 7, 2, 5, 8, 3, 6, 9]);
+  });
+});
+
 describe('multiply, multiplyTransposedA, dot', () => {
   it('match hand-computed 2×2 products', () => {
     const a = Float64Array.from([1, 2, 3, 4]);

@@ -23,8 +23,18 @@ describe('RunLock', () => {
 
   it('takes a free directory and writes its owner', () => {
     const dir = fresh();
+    const t0 = Date.now();
     const lock = RunLock.acquire(dir);
-    assert.deepEqual(owner(dir), { ...owner(dir), pid: process.pid, host: hostname() });
+    const t1 = Date.now();
+    // Compared with values taken independently of the lock: this process, this host, and a start
+    // time (ISO 8601, UTC, milliseconds) between the two clock readings around acquire().
+    const written = JSON.parse(readFileSync(path.join(dir, '.lock'), 'utf8')) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(written).sort(), ['host', 'pid', 'since']);
+    assert.equal(written['pid'], process.pid);
+    assert.equal(written['host'], hostname());
+    const since = String(written['since']);
+    assert.match(since, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    assert.ok(Date.parse(since) >= t0 && Date.parse(since) <= t1, `since ${since} is between ${new Date(t0).toISOString()} and ${new Date(t1).toISOString()}`);
     onlyLock(dir);
     lock.release();
     assert.ok(!existsSync(path.join(dir, '.lock')));

@@ -1,9 +1,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SHARED, sharedMissing } from '../../helpers/shared.js';
 import { encode } from 'fast-png';
 import { openAde20k, ADE_SCENE_BASE } from '../../../src/dataset/ade20k/ade20k.js';
 import { DatasetError, UsageError } from '../../../src/util/errors.js';
@@ -82,8 +82,9 @@ describe('openAde20k', () => {
   });
 
   it('opens the real ADE20K scenes from ../shared', async (t) => {
-    const ade = '../shared/data/ade20k';
-    if (!existsSync(ade)) return t.skip('../shared not found: ADE20K absent');
+    const ade = join(SHARED, 'data', 'ade20k');
+    const missing = sharedMissing(ade);
+    if (missing) return t.skip(missing);
     const ds = await openAde20k({ dir: ade, labelSize: [112, 112] });
     assert.equal(ds.images.length, 3);
     assert.equal(ds.labels[401]?.name, 'car');

@@ -1,7 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openBroden } from '../../../src/dataset/broden/reader.js';
@@ -11,6 +10,7 @@ import { withAutoColor } from '../../../src/dataset/auto-color.js';
 import { writeBroden, csvRow } from '../../../src/dataset/convert/to-broden.js';
 import type { ConceptDataset } from '../../../src/dataset/types.js';
 import { writeAde, writeSegFolder } from '../fixtures.js';
+import { sharedMissing } from '../../helpers/shared.js';
 
 /** Every image's labels of `a` and `b` are the same, category by category, pixel by pixel. */
 async function assertSameLabels(a: ConceptDataset, b: ConceptDataset): Promise<void> {
@@ -61,7 +61,8 @@ describe('writeBroden', () => {
 
   it('round-trips a CamVid subset through openBroden', async (t) => {
     const camvid = '../shared/data/camvid';
-    if (!existsSync(camvid)) return t.skip('../shared not found: CamVid absent');
+    const missing = sharedMissing(camvid);
+    if (missing) return t.skip(missing);
     // A subset: the val folder (101 images), labels at 112x112.
     const classes = join(dir, 'camvid.txt');
     await writeFile(classes, 'sky\nbuilding\npole\nroad\npavement\ntree\nsignsymbol\nfence\ncar\npedestrian\nbicyclist\n');

@@ -1,7 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile, unlink } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encode } from 'fast-png';
@@ -9,6 +8,7 @@ import { openSegFolder } from '../../../src/dataset/segfolder/segfolder.js';
 import type { DatasetProblem } from '../../../src/dataset/problems.js';
 import { DatasetError } from '../../../src/util/errors.js';
 import { writeSegFolder, SEG_IDS } from '../fixtures.js';
+import { sharedMissing } from '../../helpers/shared.js';
 
 describe('openSegFolder', () => {
   let dir = '';
@@ -84,7 +84,8 @@ describe('openSegFolder', () => {
 
   it('opens real CamVid (367 train images, 11 classes, 11 = unlabelled)', async (t) => {
     const camvid = '../shared/data/camvid';
-    if (!existsSync(camvid)) return t.skip('../shared not found: CamVid absent');
+    const missing = sharedMissing(camvid);
+    if (missing) return t.skip(missing);
     const classes = join(dir, 'camvid-classes.txt');
     await writeFile(classes, 'sky\nbuilding\npole\nroad\npavement\ntree\nsignsymbol\nfence\ncar\npedestrian\nbicyclist\n');
     const ds = await openSegFolder({ images: join(camvid, 'train'), labels: join(camvid, 'trainannot'), classes, ignore: 11, labelSize: [112, 112] });
