@@ -218,8 +218,11 @@ export async function dissect(ds: ConceptDataset, s: DissectSettings, progress: 
   writeManifest(s.out, manifest('running', {}));
   // Other shard splits of this run left folders of their own; they are of no use to this one.
   for (const other of listOtherScratch(s.out, shards.length)) rmSync(other, { recursive: true, force: true });
-  const executor: Executor = await chooseExecutor(mode, s.queue, processes, plan, log);
+  let executor: Executor = inProcessExecutor;
   try {
+    // Inside the try: a queue that cannot be reached fails the run like anything else (run.json
+    // says failed, the lock is released).
+    executor = await chooseExecutor(mode, s.queue, processes, plan, log);
     t = now();
     progress.start('forward pass', n);
     const forwardDone = new Map<number, number>();

@@ -5,7 +5,7 @@
 // rerun. Workers of another version refuse jobs; Redis problems give one line, never a password.
 import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
@@ -152,6 +152,8 @@ describe('dissect --queue with netdissect worker (real Redis, BullMQ)', { skip: 
     assert.equal(refused.code, 1, refused.stderr);
     assert.match(refused.stderr, /cannot connect to Redis at redis:\/\/127\.0\.0\.1:\d+: connection refused/);
     assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);
+    assert.ok(!existsSync(path.join(out, '.lock')), 'no lock left behind');
+    assert.match(readFileSync(path.join(out, 'run.json'), 'utf8'), /"state": "failed"/);
 
     const locked = await startRedis(['--requirepass', 'sesame-42']);
     try {
