@@ -10,6 +10,7 @@ import { writeReport } from '../report/write-report.js';
 import { dissect, type DissectSummary } from '../run/dissect.js';
 import { resolveSpec, type DatasetSpec } from '../dataset/open.js';
 import { DEFAULTS } from '../run/defaults.js';
+import { parseRedisUrl } from '../distributed/redis.js';
 import { UsageError } from '../util/errors.js';
 import { StderrProgress } from '../util/progress.js';
 import { bytesOption, collect, intOption, numberListOption, numberOption, sizeOption } from './options.js';
@@ -80,6 +81,8 @@ Example:
     .action(async (flags: DissectFlags) => {
       if (!flags.layer || flags.layer.length === 0) throw new UsageError('give at least one --layer (run `netdissect layers --model M.onnx` to list them).');
       if (flags.semantics !== 'original' && flags.semantics !== 'lite') throw new UsageError(`--semantics must be 'original' or 'lite', got '${flags.semantics}'.`);
+      // A malformed --queue URL is a usage error before anything is opened or written.
+      if (typeof flags['queue'] === 'string') parseRedisUrl(flags['queue']);
       const explicit = flags.mean !== undefined || flags.std !== undefined;
       const preprocess = {
         ...resolvePreprocess(flags.preprocess, flags.mean, flags.std),
