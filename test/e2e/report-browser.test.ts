@@ -103,7 +103,7 @@ describe('report viewer in chromium', { skip: chromiumMissing ?? false }, () => 
     assert.deepEqual(problems, []);
   });
 
-  it('draws each grid tile with exactly the mask of the dissection, dimmed outside', async () => {
+  it('draws each grid tile with exactly the mask of the dissection, dimmed and ringed outside', async () => {
     const unit = [...results.units].sort(byScore)[0] as UnitResult;
     const { page, problems } = await open(`#layer=layer4_conv&q=%23${unit.unit}`);
     await page.waitForSelector('#app .unit .ptile canvas');
@@ -126,8 +126,9 @@ describe('report viewer in chromium', { skip: chromiumMissing ?? false }, () => 
       const n = maskAbove(plan, Float32Array.from(t.map), 0, unit.threshold, active, new MaskScratch());
       assert.ok(n > 0, `image ${k}: the fixture's mask is not empty`);
       assert.deepEqual(tiles[k]?.clear, [...active.subarray(0, n)], `image ${k}: mask pixels`);
-      // Outside the mask: black at (1 − 0.5) opacity, i.e. the photo at 50 %.
-      assert.deepEqual(tiles[k]?.alphas, [0, 128]);
+      // Outside the mask: black at (1 − 0.5) opacity, i.e. the photo at 50 %, and the opaque
+      // ring of the outline around the mask.
+      assert.deepEqual(tiles[k]?.alphas, n < 112 * 112 ? [0, 128, 255] : [0]);
     });
     assert.deepEqual(problems, []);
   });

@@ -38,13 +38,25 @@ function paint(px: Uint8ClampedArray, p: number, rgb: readonly [number, number, 
   px[d + 3] = 255;
 }
 
-/** The grid overlay: black at (1 − dim) opacity outside the mask, clear inside. */
+/**
+ * The grid overlay: black at (1 − dim) opacity outside the mask, clear inside, and a one-pixel
+ * ring in the outline colour just outside the mask, so small regions stay visible on dark
+ * photos once the tile is scaled down (the mask's own pixels are never covered).
+ */
 export function dimOverlay(mask: Int32Array, tw: number, th: number, dim: number): ImageData {
   const img = new ImageData(tw, th);
   const px = img.data;
   const alpha = Math.round((1 - dim) * 255);
   for (let i = 3; i < px.length; i += 4) px[i] = alpha;
   for (let i = 0; i < mask.length; i++) px[(mask[i] as number) * 4 + 3] = 0;
+  for (let i = 0; i < mask.length; i++) {
+    const p = mask[i] as number;
+    const x = p % tw;
+    if (x > 0 && px[(p - 1) * 4 + 3] !== 0) paint(px, p - 1, OUTLINE);
+    if (x + 1 < tw && px[(p + 1) * 4 + 3] !== 0) paint(px, p + 1, OUTLINE);
+    if (p >= tw && px[(p - tw) * 4 + 3] !== 0) paint(px, p - tw, OUTLINE);
+    if (p + tw < tw * th && px[(p + tw) * 4 + 3] !== 0) paint(px, p + tw, OUTLINE);
+  }
   return img;
 }
 
