@@ -121,7 +121,15 @@ export function buildReportData(run: LoadedRun, generatedAt: Date, assets: Repor
       units,
     };
   });
-  const pre = m.settings.preprocess as typeof m.settings.preprocess & { preset?: unknown; layout?: unknown };
+  // `preset` and `layout` are recorded by newer runs, in results.json and run.json: either will do.
+  type Recorded = { preset?: unknown; layout?: unknown };
+  const runPre = m.settings.preprocess as typeof m.settings.preprocess & Recorded;
+  const resPre = (first?.settings.preprocess ?? {}) as Recorded;
+  const pre = {
+    ...runPre,
+    ...(resPre.preset !== undefined ? { preset: resPre.preset } : {}),
+    ...(resPre.layout !== undefined ? { layout: resPre.layout } : {}),
+  };
   return {
     schema: 'netdissect/report',
     version: REPORT_DATA_VERSION,

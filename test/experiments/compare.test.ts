@@ -1,6 +1,6 @@
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DatasetError, RunDirError, UsageError } from '../../src/util/errors.js';
@@ -50,6 +50,7 @@ function numbers(c: Comparison): [string, number, number, number, number][] {
 
 describe('compareRuns', () => {
   const { root, runA, tallyB } = fixtures();
+  after(() => rmSync(root, { recursive: true, force: true }));
   const none = (): void => assert.fail('unexpected warning');
 
   it('compares every layer of a run and a tally.csv, in the order given', () => {

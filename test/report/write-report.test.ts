@@ -183,6 +183,14 @@ describe('writeReport with the fields newer runs record', () => {
     await writeReport(fx.runDir, { outDir: out });
     assert.match(await readFile(join(out, 'index.html'), 'utf8'), /<dd>explicit --mean\/--std · \(x − mean\)/);
   });
+  it("takes the preset and layout from results.json when the layer records them", async () => {
+    const file = join(fx.runDir, 'a', 'results.json');
+    const results = JSON.parse(await readFile(file, 'utf8')) as LayerResults;
+    await writeFile(file, JSON.stringify({ ...results, settings: { ...results.settings, preprocess: { ...results.settings.preprocess, preset: 'imagenet', layout: 'NCHW' } } }));
+    const out = join(fx.dir, 'from-results');
+    await writeReport(fx.runDir, { outDir: out });
+    assert.match(await readFile(join(out, 'index.html'), 'utf8'), /<dd>preset imagenet · \(x − mean\) .* · layout NCHW<\/dd>/);
+  });
 });
 
 describe('writeReport --all-strips', () => {
@@ -206,6 +214,7 @@ describe('writeReport --all-strips', () => {
     assert.match(await readFile(join(fx.runDir, 'report', 'index.html'), 'utf8'), /<img class="strip" src="units\/a\/0001.jpg"/);
   });
   it('removes the strips when the report is written again without the option', async () => {
+    assert.ok((await readdir(join(fx.runDir, 'report', 'units', 'a'))).length > 0); // written by before()
     await writeReport(fx.runDir);
     await assert.rejects(readdir(join(fx.runDir, 'report', 'units')), /ENOENT/);
   });
