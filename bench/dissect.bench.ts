@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateSyntheticBroden } from '../src/dataset/synthetic/generate.js';
 import { benchReport } from './report.bench.js';
+import { benchReportSize, formatReportSize } from './report-size.bench.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const MODEL = path.join(ROOT, 'models', 'mobilenet_v2_imagenet.onnx');
@@ -53,6 +54,8 @@ async function main(): Promise<void> {
   for (const r of rows) process.stdout.write(`${r.map((c, i) => c.padStart(widths[i]!)).join('  ')}\n`);
   process.stdout.write('ratio = dissection time / forward-pass time (decode + preprocess + inference of the same images).\n');
   process.stdout.write('spill = the same dissection with a 16 MiB in-memory cache budget; report = writing the HTML report of the dissected run.\n');
+  process.stderr.write('report size (1,280 units × 10 images) ...\n');
+  process.stdout.write(`${formatReportSize(await benchReportSize())}\n`);
 }
 
 await main();

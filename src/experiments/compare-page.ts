@@ -5,7 +5,7 @@
 // script is a second line of defence. The chart helpers (escapeHtml, groupedBarChart,
 // lineChart) depend on nothing else here and can move to src/report as they are.
 import { categoryColors } from '../report/colors.js';
-import type { Comparison, CompareEntry } from './compare.js';
+import { datasetText, detectorShare, type Comparison, type CompareEntry } from './compare.js';
 
 // ---------------------------------------------------------------------------------------------
 // Chart helpers
@@ -34,9 +34,13 @@ export interface ChartSpec {
   readonly yLabel: string;
 }
 
-const MARGIN = { top: 36, right: 16, bottom: 96, left: 56 }; // top: title + gap; the legend adds its rows
+const MARGIN = { top: 36, right: 16, bottom: 30, left: 56 }; // top: title + gap; the legend adds its rows
 const PLOT_HEIGHT = 220;
 const LABEL_CHARS = 22;
+/** Widths of the 11 px chart text per character, rounded up (no font metrics in Node): labels
+ *  are laid out with these, so a margin computed from them holds the text. */
+const CHAR_W = 6.8;
+const TICK_ANGLE = (35 * Math.PI) / 180;
 
 /** Round a maximum up to 1, 2 or 5 × 10^k and give ≈ 5 ticks from 0 (integers for counts). */
 function niceTicks(max: number): number[] {
@@ -63,7 +67,7 @@ function legend(series: readonly ChartSeries[], left: number, width: number, top
   let x = left;
   let row = 0;
   for (const s of series) {
-    const w = 26 + Math.min(s.name.length, LABEL_CHARS) * 6.5;
+    const w = 26 + Math.min(s.name.length, LABEL_CHARS) * CHAR_W;
     if (x > left && x + w > left + width) {
       x = left;
       row++;
@@ -79,40 +83,57 @@ function legend(series: readonly ChartSeries[], left: number, width: number, top
   return { svg: `<g class="legend">${parts.join('')}</g>`, height: series.length === 0 ? 0 : (row + 1) * 16 };
 }
 
-/** The frame shared by both charts: title, legend, y grid with ticks, rotated x labels. */
-function frame(spec: ChartSpec, plotWidth: number, yMax: number, xCentres: readonly number[], body: (y: (v: number) => number) => string): string {
-  const key = legend(spec.series, MARGIN.left, plotWidth, 32);
+/**
+ * The frame shared by both charts: title, legend, y grid with ticks, rotated x labels. `xs` are
+ * the label positions from the plot's left edge; the margins grow to hold every label (a long
+ * first label reaches far left once rotated) and the largest tick, so no text is clipped.
+ */
+function frame(spec: ChartSpec, plotWidth: number, yMax: number, xs: readonly number[], body: (y: (v: number) => number, x: (offset: number) => number) => string): string {
+  const ticks = niceTicks(yMax).filter((t) => t <= yMax);
+  const tickW = Math.max(...ticks.map((t) => fmt(t).length)) * CHAR_W;
+  let left = Math.max(MARGIN.left, 24 + tickW + 8); // rotated axis title, gap, ticks, gap
+  let bottom = MARGIN.bottom;
+  spec.x.forEach((label, i) => {
+    const w = shorten(label).length * CHAR_W;
+    // Rotated by −35° about its end: the text runs w·cos left and w·sin down, plus its height.
+    left = Math.max(left, w * Math.cos(TICK_ANGLE) + 11 * Math.sin(TICK_ANGLE) - (xs[i] as number) + 6);
+    bottom = Math.max(bottom, 12 + w * Math.sin(TICK_ANGLE) + 11 * Math.cos(TICK_ANGLE) + 6);
+  });
+  left = Math.ceil(left);
+  bottom = Math.ceil(bottom);
+  const titleW = spec.title.length * 7.6 + 8; // 13 px semibold
+  const key = legend(spec.series, left, plotWidth, 32);
   const top = MARGIN.top + key.height;
-  const width = MARGIN.left + plotWidth + MARGIN.right;
-  const height = top + PLOT_HEIGHT + MARGIN.bottom;
+  const width = Math.ceil(Math.max(left + plotWidth + MARGIN.right, left + titleW));
+  const height = top + PLOT_HEIGHT + bottom;
   const y = (v: number): number => top + PLOT_HEIGHT - (v / yMax) * PLOT_HEIGHT;
+  const x = (offset: number): number => left + offset;
   const parts: string[] = [];
   parts.push(
     `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(spec.title)}">`,
     `<title>${escapeHtml(spec.title)}</title>`,
-    `<text class="chart-title" x="${MARGIN.left}" y="16">${escapeHtml(spec.title)}</text>`,
+    `<text class="chart-title" x="${left}" y="16">${escapeHtml(spec.title)}</text>`,
     key.svg,
   );
-  for (const t of niceTicks(yMax)) {
-    if (t > yMax) break;
+  for (const t of ticks) {
     const ty = y(t).toFixed(1);
     parts.push(
-      `<line class="grid" x1="${MARGIN.left}" x2="${MARGIN.left + plotWidth}" y1="${ty}" y2="${ty}"/>`,
-      `<text class="tick" x="${MARGIN.left - 6}" y="${ty}" text-anchor="end" dominant-baseline="middle">${fmt(t)}</text>`,
+      `<line class="grid" x1="${left}" x2="${left + plotWidth}" y1="${ty}" y2="${ty}"/>`,
+      `<text class="tick" x="${left - 6}" y="${ty}" text-anchor="end" dominant-baseline="middle">${fmt(t)}</text>`,
     );
   }
   parts.push(
     `<text class="axis-label" transform="translate(14 ${top + PLOT_HEIGHT / 2}) rotate(-90)" text-anchor="middle">${escapeHtml(spec.yLabel)}</text>`,
-    `<line class="axis" x1="${MARGIN.left}" x2="${MARGIN.left + plotWidth}" y1="${y(0)}" y2="${y(0)}"/>`,
+    `<line class="axis" x1="${left}" x2="${left + plotWidth}" y1="${y(0)}" y2="${y(0)}"/>`,
   );
   spec.x.forEach((label, i) => {
-    const cx = (xCentres[i] as number).toFixed(1);
+    const cx = x(xs[i] as number).toFixed(1);
     const ly = top + PLOT_HEIGHT + 12;
     parts.push(
-      `<text class="tick" transform="translate(${cx} ${ly}) rotate(-35)" text-anchor="end"><title>${escapeHtml(label)}</title>${escapeHtml(shorten(label))}</text>`,
+      `<text class="tick x-label" transform="translate(${cx} ${ly}) rotate(-35)" text-anchor="end"><title>${escapeHtml(label)}</title>${escapeHtml(shorten(label))}</text>`,
     );
   });
-  parts.push(body(y), '</svg>');
+  parts.push(body(y, x), '</svg>');
   return parts.join('\n');
 }
 
@@ -131,11 +152,11 @@ export function groupedBarChart(spec: ChartSpec): string {
   const plotWidth = Math.max(360, spec.x.length * groupWidth);
   const slot = plotWidth / Math.max(1, spec.x.length);
   const yMax = seriesMax(spec.series);
-  const centres = spec.x.map((_, i) => MARGIN.left + slot * (i + 0.5));
-  return frame(spec, plotWidth, yMax, centres, (y) => {
+  const centres = spec.x.map((_, i) => slot * (i + 0.5));
+  return frame(spec, plotWidth, yMax, centres, (y, at) => {
     const bars: string[] = [];
     spec.x.forEach((xLabel, i) => {
-      const left = (centres[i] as number) - (nSeries * barWidth) / 2;
+      const left = at(centres[i] as number) - (nSeries * barWidth) / 2;
       spec.series.forEach((s, k) => {
         const v = s.values[i];
         if (v === null || v === undefined) return;
@@ -154,9 +175,10 @@ export function groupedBarChart(spec: ChartSpec): string {
 export function lineChart(spec: ChartSpec): string {
   const plotWidth = Math.max(360, spec.x.length * 64);
   const step = spec.x.length > 1 ? (plotWidth - 40) / (spec.x.length - 1) : 0;
-  const centres = spec.x.map((_, i) => MARGIN.left + 20 + (spec.x.length > 1 ? step * i : (plotWidth - 40) / 2));
+  const offsets = spec.x.map((_, i) => 20 + (spec.x.length > 1 ? step * i : (plotWidth - 40) / 2));
   const yMax = seriesMax(spec.series);
-  return frame(spec, plotWidth, yMax, centres, (y) => {
+  return frame(spec, plotWidth, yMax, offsets, (y, at) => {
+    const centres = offsets.map(at);
     const body: string[] = [];
     for (const s of spec.series) {
       // A null breaks the line into segments.
@@ -188,33 +210,50 @@ export function lineChart(spec: ChartSpec): string {
 
 type Metric = 'detectors' | 'uniqueDetectors';
 
-function categorySeries(c: Comparison, metric: Metric, withTotal: boolean): ChartSeries[] {
+/**
+ * One series per category (and the total): the metric's counts, or with `share` the detectors
+ * as a percentage of the entry's units, so layers of different widths compare.
+ */
+function categorySeries(c: Comparison, metric: Metric, withTotal: boolean, share = false): ChartSeries[] {
   // The report's category colours, so a category looks the same on every page.
   const colors = categoryColors(c.categories);
+  const scale = (e: CompareEntry, v: number | null): number | null => (v === null || !share ? v : e.stats.units === 0 ? 0 : (100 * v) / e.stats.units);
   const series: ChartSeries[] = c.categories.map((cat, k) => ({
     name: cat,
     color: colors[k] as string,
-    values: c.entries.map((e) => e.stats.perCategory.find((p) => p.category === cat)?.[metric] ?? null),
+    values: c.entries.map((e) => scale(e, e.stats.perCategory.find((p) => p.category === cat)?.[metric] ?? null)),
   }));
-  if (withTotal) series.push({ name: 'total', color: '#333333', dashed: true, values: c.entries.map((e) => e.stats[metric]) });
+  if (withTotal) series.push({ name: 'total', color: '#333333', dashed: true, values: c.entries.map((e) => scale(e, e.stats[metric])) });
   return series;
+}
+
+function warningsBox(c: Comparison): string {
+  if (c.warnings.length === 0) return '';
+  return `<div class="warnings" role="alert"><strong>These dissections may not compare</strong><ul>${c.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul></div>`;
 }
 
 function summaryTable(c: Comparison): string {
   // A rotation column only when some entry was rotated (the basis-rotation experiment).
   const rotated = c.entries.some((e) => e.rotation !== null);
-  const head = ['#', 'label', 'layer', ...(rotated ? ['rotation'] : []), 'units', 'detectors', 'unique concepts', 'unique detectors', ...c.categories.map((cat) => `${cat}: detectors / unique detectors`)];
+  const head = [
+    '#', 'label', 'layer', ...(rotated ? ['rotation'] : []), 'dataset', 'semantics', 'quantile', 'label size',
+    'units', 'detectors', 'detectors % of units', 'unique concepts', 'unique detectors', ...c.categories.map((cat) => `${cat}: detectors / unique detectors`),
+  ];
   const rows = c.entries.map((e) => {
     const rotation = e.rotation ? `α = ${e.rotation.alpha} (seed ${e.rotation.seed})` : 'none';
-    const cells = [String(e.order), e.label, e.layer ?? '', ...(rotated ? [rotation] : []), String(e.stats.units), String(e.stats.detectors), String(e.stats.uniqueConcepts), String(e.stats.uniqueDetectors)];
+    const cells = [
+      String(e.order), e.label, e.layer ?? '', ...(rotated ? [rotation] : []),
+      datasetText(e.dataset), e.semantics ?? 'unknown', e.quantile === null ? 'unknown' : String(e.quantile), e.labelSize ? `${e.labelSize[0]}×${e.labelSize[1]}` : 'unknown',
+      String(e.stats.units), String(e.stats.detectors), `${(100 * detectorShare(e)).toFixed(1)} %`, String(e.stats.uniqueConcepts), String(e.stats.uniqueDetectors),
+    ];
     for (const cat of c.categories) {
       const s = e.stats.perCategory.find((p) => p.category === cat);
       cells.push(s ? `${s.detectors} / ${s.uniqueDetectors}` : '–');
     }
-    const text = rotated ? 4 : 3; // label, layer (and rotation) are text; the rest numbers
+    const text = rotated ? 8 : 7; // label, layer, (rotation,) dataset, semantics, quantile, label size are text; the rest numbers
     return `<tr>${cells.map((v, i) => `<td${i >= 1 && i < text ? '' : ' class="num"'}>${escapeHtml(v)}</td>`).join('')}</tr>`;
   });
-  return `<table class="summary"><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<div class="table-box"><table class="summary"><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
 
 function entryDetails(e: CompareEntry): string {
@@ -245,15 +284,23 @@ svg.chart { font-size: 11px; background: #fff; } svg .chart-title { font-size: 1
 svg .grid { stroke: #eee; } svg .axis { stroke: #999; } svg .tick, svg .legend, svg .axis-label { fill: #444; }
 details { margin: 6px 0; border: 1px solid #e4e4e4; border-radius: 4px; padding: 4px 10px; } summary { cursor: pointer; font-weight: 600; }
 .cat ul { columns: 4 160px; margin: 0; padding-left: 18px; }
+.table-box { overflow-x: auto; max-width: 100%; }
+.warnings { background: #fdecea; border: 1px solid #e8a39b; border-left: 5px solid #c0392b; border-radius: 4px; padding: 8px 14px; color: #6d1f16; margin: 10px 0; }
+.warnings ul { margin: 4px 0 0; padding-left: 20px; }
 `;
 
 /** The whole index.html of a comparison. */
 export function renderComparePage(c: Comparison): string {
   const x = c.entries.map((e) => `${e.order}. ${e.label}`);
-  const charts = [
+  // Counts and shares side by side: 96 and 1,280 units wide layers compare by share.
+  const perCategory = [
     groupedBarChart({ title: 'Detectors per category (best label)', x, series: categorySeries(c, 'detectors', false), yLabel: 'units' }),
+    groupedBarChart({ title: "Detectors per category, share of the layer", x, series: categorySeries(c, 'detectors', false, true), yLabel: "% of the layer's units" }),
     groupedBarChart({ title: 'Unique detectors per category (paper)', x, series: categorySeries(c, 'uniqueDetectors', false), yLabel: 'concepts' }),
+  ];
+  const overOrder = [
     lineChart({ title: 'Detectors over the run order', x, series: categorySeries(c, 'detectors', true), yLabel: 'units' }),
+    lineChart({ title: 'Detectors over the run order, share of the layer', x, series: categorySeries(c, 'detectors', true, true), yLabel: "% of the layer's units" }),
     lineChart({ title: 'Unique detectors over the run order', x, series: categorySeries(c, 'uniqueDetectors', true), yLabel: 'concepts' }),
   ];
   return `<!doctype html>
@@ -271,11 +318,12 @@ export function renderComparePage(c: Comparison): string {
 <b>detectors</b>: units whose best label overall passes, by that label's category ·
 <b>unique detectors</b> (the paper's count): per category, distinct labels among units whose best label in that category passes, summed over categories.
 Numbers also in compare.csv and compare.json. netdissect ${escapeHtml(c.tool.version)}.</p>
+${warningsBox(c)}
 ${summaryTable(c)}
 <h2>Per category</h2>
-<div class="charts">${charts.slice(0, 2).map((s) => `<div class="chart-box">${s}</div>`).join('\n')}</div>
+<div class="charts">${perCategory.map((s) => `<div class="chart-box">${s}</div>`).join('\n')}</div>
 <h2>Over the run order</h2>
-<div class="charts">${charts.slice(2).map((s) => `<div class="chart-box">${s}</div>`).join('\n')}</div>
+<div class="charts">${overOrder.map((s) => `<div class="chart-box">${s}</div>`).join('\n')}</div>
 <h2>Concepts (paper's rule: units per category-best label)</h2>
 ${c.entries.map(entryDetails).join('\n')}
 </body>

@@ -15,8 +15,26 @@ import { renderComparePage } from './compare-page.js';
 
 export const COMPARE_SCHEMA_VERSION = 1;
 
+/** The dataset a layer was dissected on, as its results.json or run.json records it. */
+export interface CompareDataset {
+  readonly format: string;
+  readonly root: string;
+  readonly digest: string;
+  readonly images: number;
+}
+
+/** What makes two dissections comparable: the data and the counting rules (null: unknown, as
+ *  for a bare tally.csv). */
+export interface CompareProvenance {
+  readonly dataset: CompareDataset | null;
+  readonly semantics: string | null;
+  readonly quantile: number | null;
+  /** Label resolution [h, w] the masks were counted at. */
+  readonly labelSize: readonly [number, number] | null;
+}
+
 /** One compared layer. */
-export interface CompareEntry {
+export interface CompareEntry extends CompareProvenance {
   readonly order: number; // 1-based position in the comparison
   readonly label: string;
   /** The file the numbers came from (results.json or tally.csv). */
@@ -36,6 +54,9 @@ export interface Comparison {
   /** Union of the entries' categories, in order of first appearance. */
   readonly categories: readonly string[];
   readonly entries: readonly CompareEntry[];
+  /** Differences between the entries' datasets, semantics, quantiles or label sizes: numbers
+   *  counted on different data or by different rules do not compare. Empty when none. */
+  readonly warnings: readonly string[];
 }
 
 export interface CompareOptions {
@@ -47,7 +68,7 @@ export interface CompareOptions {
 }
 
 /** A layer loaded from disk, before labelling. */
-interface LoadedLayer {
+interface LoadedLayer extends CompareProvenance {
   readonly source: string;
   readonly layer: string | null;
   readonly model: string | null;
@@ -79,12 +100,18 @@ export function compareRuns(inputs: readonly string[], options: CompareOptions, 
         layer: l.layer,
         model: l.model,
         rotation: l.rotation,
+        dataset: l.dataset,
+        semantics: l.semantics,
+        quantile: l.quantile,
+        labelSize: l.labelSize,
         stats: detectorStats(l.table, options.iouThreshold),
       });
     }
   });
   const categories: string[] = [];
   for (const e of entries) for (const c of e.stats.perCategory) if (!categories.includes(c.category)) categories.push(c.category);
+  const warnings = provenanceWarnings(entries);
+  for (const w of warnings) warn(w);
   return {
     schema: 'netdissect/compare',
     version: COMPARE_SCHEMA_VERSION,
@@ -92,7 +119,46 @@ export function compareRuns(inputs: readonly string[], options: CompareOptions, 
     iouThreshold: options.iouThreshold,
     categories,
     entries,
+    warnings,
   };
+}
+
+/** How a dataset is named in messages and tables. */
+export function datasetText(d: CompareDataset | null): string {
+  return d === null ? 'unknown' : `${d.format} ${d.root} (${d.images} images, digest ${d.digest.slice(0, 12)})`;
+}
+
+/**
+ * One warning per property on which the entries differ (entries that do not record it are left
+ * out): the values and which entries have each. Datasets are the same when format, digest and
+ * image count are (the root may move).
+ */
+export function provenanceWarnings(entries: readonly CompareEntry[]): string[] {
+  const checks: [string, (e: CompareEntry) => string | null, string][] = [
+    ['datasets', (e) => (e.dataset ? `${e.dataset.format}:${e.dataset.digest}:${e.dataset.images}` : null), 'their detector counts measure different data'],
+    ['semantics', (e) => e.semantics, 'activation counts follow different rules'],
+    ['quantiles', (e) => (e.quantile === null ? null : String(e.quantile)), 'masks cover different shares of each unit'],
+    ['label sizes', (e) => (e.labelSize ? `${e.labelSize[0]}×${e.labelSize[1]}` : null), 'IoU is counted at different resolutions'],
+  ];
+  const out: string[] = [];
+  for (const [what, key, why] of checks) {
+    const groups = new Map<string, CompareEntry[]>();
+    for (const e of entries) {
+      const k = key(e);
+      if (k === null) continue;
+      let g = groups.get(k);
+      if (!g) groups.set(k, (g = []));
+      g.push(e);
+    }
+    if (groups.size < 2) continue;
+    const shown = [...groups.values()].map((g) => {
+      const first = g[0] as CompareEntry;
+      const value = what === 'datasets' ? datasetText(first.dataset) : (key(first) as string);
+      return `${value}: ${g.map((e) => `${e.order}. ${e.label}`).join(', ')}`;
+    });
+    out.push(`the entries differ in ${what} (${why}): ${shown.join('; ')}`);
+  }
+  return out;
 }
 
 function defaultLabel(input: string): string {
@@ -117,13 +183,13 @@ function loadInput(input: string, layerFilter: string | undefined, warn: (messag
   if (isDirectory(input)) {
     if (existsSync(path.join(input, 'run.json'))) return loadRunDir(input, layerFilter, warn);
     if (existsSync(path.join(input, 'results.json')) || existsSync(path.join(input, 'tally.csv'))) {
-      return [loadLayerDir(input, null, null, null)]; // a single layer's folder
+      return [loadLayerDir(input, null, null, null, UNKNOWN)]; // a single layer's folder
     }
     throw new UsageError(`compare: ${input} holds no run.json, results.json or tally.csv; expected a run directory written by netdissect dissect`);
   }
   if (path.basename(input) === 'run.json') return loadRunDir(path.dirname(input), layerFilter, warn);
   if (/\.json$/i.test(input)) return [loadResults(input, null)];
-  return [{ source: input, layer: null, model: null, rotation: null, table: readTally(input) }];
+  return [{ source: input, layer: null, model: null, rotation: null, ...UNKNOWN, table: readTally(input) }];
 }
 
 function loadRunDir(dir: string, layerFilter: string | undefined, warn: (message: string) => void): LoadedLayer[] {
@@ -144,7 +210,8 @@ function loadRunDir(dir: string, layerFilter: string | undefined, warn: (message
   }
   if (layers.length === 0) throw new RunDirError(`${file}: the run has no layers`);
   const rotation = manifest.settings?.rotation ?? null;
-  return layers.map((l) => loadLayerDir(path.join(dir, l.dir), l.name, manifest.model?.path ?? null, rotation));
+  const provenance = provenanceOf(manifest.dataset, manifest.settings, null);
+  return layers.map((l) => loadLayerDir(path.join(dir, l.dir), l.name, manifest.model?.path ?? null, rotation, provenance));
 }
 
 /** A layer folder: results.json when present, else tally.csv. */
@@ -153,6 +220,7 @@ function loadLayerDir(
   layer: string | null,
   model: string | null,
   rotation: { readonly seed: number; readonly alpha: number } | null,
+  provenance: CompareProvenance,
 ): LoadedLayer {
   const results = path.join(dir, 'results.json');
   if (existsSync(results)) {
@@ -160,7 +228,7 @@ function loadLayerDir(
     return { ...loaded, layer: loaded.layer ?? layer, rotation: loaded.rotation ?? rotation };
   }
   const tally = path.join(dir, 'tally.csv');
-  if (existsSync(tally)) return { source: tally, layer, model, rotation, table: readTally(tally) };
+  if (existsSync(tally)) return { source: tally, layer, model, rotation, ...provenance, table: readTally(tally) };
   throw new RunDirError(`${dir}: neither results.json nor tally.csv; the layer has not been written yet (finish the run with netdissect dissect)`);
 }
 
@@ -177,7 +245,26 @@ function loadResults(file: string, model: string | null): LoadedLayer {
     layer: typeof r.layer === 'string' ? r.layer : null,
     model: r.model?.file ?? model,
     rotation: r.settings?.rotation ?? null,
+    ...provenanceOf(r.dataset, r.settings, r.dataset?.labelResolution ?? null),
     table: unitTableFromResults(r, file),
+  };
+}
+
+const UNKNOWN: CompareProvenance = { dataset: null, semantics: null, quantile: null, labelSize: null };
+
+/** Provenance from the records of results.json or run.json, each field checked (older or
+ *  hand-written files may lack some). */
+function provenanceOf(dataset: unknown, settings: unknown, labelSize: unknown): CompareProvenance {
+  const d = (dataset ?? {}) as Record<string, unknown>;
+  const s = (settings ?? {}) as Record<string, unknown>;
+  const str = (v: unknown): v is string => typeof v === 'string';
+  const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+  const size = Array.isArray(labelSize) && labelSize.length === 2 && labelSize.every(num) ? ([labelSize[0] as number, labelSize[1] as number] as const) : null;
+  return {
+    dataset: str(d['format']) && str(d['root']) && str(d['digest']) && num(d['images']) ? { format: d['format'], root: d['root'], digest: d['digest'], images: d['images'] } : null,
+    semantics: str(s['semantics']) ? s['semantics'] : null,
+    quantile: num(s['quantile']) ? s['quantile'] : null,
+    labelSize: size,
   };
 }
 
@@ -197,11 +284,20 @@ function readJson(file: string, ErrorClass: new (message: string) => Error): unk
 
 /** compare.csv: one row per entry; per category detectors and unique detectors by both rules. */
 export function compareCsv(c: Comparison): string {
-  const head = ['order', 'label', 'source', 'layer', 'units', 'detectors', 'unique_concepts', 'unique_detectors'];
+  const head = [
+    'order', 'label', 'source', 'layer',
+    'dataset_format', 'dataset_root', 'dataset_digest', 'dataset_images', 'semantics', 'quantile', 'label_size',
+    'units', 'detectors', 'detector_share', 'unique_concepts', 'unique_detectors',
+  ];
   for (const cat of c.categories) head.push(`${cat}-detectors`, `${cat}-unique-concepts`, `${cat}-category-detectors`, `${cat}-unique-detectors`);
   const lines = [csvLine(head)];
   for (const e of c.entries) {
-    const row: (string | number)[] = [e.order, e.label, e.source, e.layer ?? '', e.stats.units, e.stats.detectors, e.stats.uniqueConcepts, e.stats.uniqueDetectors];
+    const d = e.dataset;
+    const row: (string | number)[] = [
+      e.order, e.label, e.source, e.layer ?? '',
+      d?.format ?? '', d?.root ?? '', d?.digest ?? '', d?.images ?? '', e.semantics ?? '', e.quantile ?? '', e.labelSize ? `${e.labelSize[0]}x${e.labelSize[1]}` : '',
+      e.stats.units, e.stats.detectors, detectorShare(e), e.stats.uniqueConcepts, e.stats.uniqueDetectors,
+    ];
     for (const cat of c.categories) {
       const s = e.stats.perCategory.find((p) => p.category === cat);
       if (s) row.push(s.detectors, s.uniqueConcepts, s.categoryDetectors, s.uniqueDetectors);
@@ -210,6 +306,12 @@ export function compareCsv(c: Comparison): string {
     lines.push(csvLine(row));
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Detectors as a share of the layer's units (0 for an empty layer): layers of different widths
+ *  compare by this, not by counts. */
+export function detectorShare(e: CompareEntry): number {
+  return e.stats.units === 0 ? 0 : e.stats.detectors / e.stats.units;
 }
 
 /** Write compare.csv, compare.json and index.html into `outDir` (created), each atomically. */

@@ -62,8 +62,17 @@ function fmt(x: number): string {
   return Number.isInteger(x) ? String(x) : x.toFixed(1);
 }
 
-/** The bar graph as a standalone SVG element string; every name is escaped. */
-export function barChartSvg(bars: readonly ReportConceptCount[], categories: readonly string[], colors: readonly string[], title: string): string {
+/**
+ * The bar graph as a standalone SVG element string; every name is escaped. With `href`, each bar
+ * and its name is a link (to the units the bar counts).
+ */
+export function barChartSvg(
+  bars: readonly ReportConceptCount[],
+  categories: readonly string[],
+  colors: readonly string[],
+  title: string,
+  href?: (bar: ReportConceptCount) => string,
+): string {
   const colorOf = (c: string): string => colors[categories.indexOf(c)] ?? '#888';
   if (bars.length === 0) {
     return (
@@ -111,11 +120,11 @@ export function barChartSvg(bars: readonly ReportConceptCount[], categories: rea
     const x = LEFT + i * STEP;
     const yy = y(b.units);
     const tip = `${b.name} (${b.category}): ${b.units} unit${b.units === 1 ? '' : 's'}`;
-    out.push(
-      `<g class="bar"><title>${escapeHtml(tip)}</title>` +
-        `<rect x="${x}" y="${yy.toFixed(1)}" width="${BAR}" height="${(TOP + PLOT_H - yy).toFixed(1)}" fill="${colorOf(b.category)}"/>` +
-        `<text class="bar-label" transform="translate(${(x + BAR / 2 + 3.5).toFixed(1)} ${TOP + PLOT_H + 6}) rotate(-90)" text-anchor="end">${escapeHtml(shorten(b.name))}</text></g>`,
-    );
+    const body =
+      `<title>${escapeHtml(tip)}</title>` +
+      `<rect x="${x}" y="${yy.toFixed(1)}" width="${BAR}" height="${(TOP + PLOT_H - yy).toFixed(1)}" fill="${colorOf(b.category)}"/>` +
+      `<text class="bar-label" transform="translate(${(x + BAR / 2 + 3.5).toFixed(1)} ${TOP + PLOT_H + 6}) rotate(-90)" text-anchor="end">${escapeHtml(shorten(b.name))}</text>`;
+    out.push(href ? `<a class="bar" href="${escapeHtml(href(b))}">${body}</a>` : `<g class="bar">${body}</g>`);
   });
   out.push(`<line class="baseline" x1="${LEFT - 4}" x2="${width - RIGHT}" y1="${TOP + PLOT_H}" y2="${TOP + PLOT_H}"/>`);
   out.push('</svg>');

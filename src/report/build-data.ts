@@ -1,10 +1,19 @@
 // Turn a loaded run into the report's data (report-data.ts): what both the static page and the
-// viewer show, with the strip image paths and the bar graph counts computed once here.
+// viewer show, with the photo sheets, maps, strip paths and bar graph counts computed once here.
 import { conceptCounts } from './bar-chart.js';
 import { categoryColors } from './colors.js';
 import type { LoadedRun } from './load-run.js';
 import type { TileSize } from './composite.js';
-import { REPORT_DATA_VERSION, type ReportData, type ReportLayer, type ReportUnit } from './report-data.js';
+import { packFloat32 } from './pack.js';
+import {
+  REPORT_DATA_VERSION,
+  type ReportConceptRow,
+  type ReportData,
+  type ReportLayer,
+  type ReportPhotos,
+  type ReportTruth,
+  type ReportUnit,
+} from './report-data.js';
 import { stripPaths } from './strips.js';
 
 /** Tile sizes: small (grid) and large (detail) tiles keep the model input's aspect ratio. */
@@ -15,8 +24,50 @@ export function tileSizes(inputSize: readonly number[] | undefined): { small: Ti
   return { small: size(112), large: size(224) };
 }
 
-export function buildReportData(run: LoadedRun, topK: number, generatedAt: Date, groundTruth: { shown: boolean; note: string }): ReportData {
+/** What writeReport made before the data: photo sheets, ground truth, strips, file copies. */
+export interface ReportAssets {
+  readonly topK: number;
+  readonly dim: number;
+  readonly photos: ReportPhotos;
+  /** Dataset image index → index into photos.list. */
+  readonly photoIndex: ReadonlyMap<number, number>;
+  readonly truths: Readonly<Record<string, ReportTruth>>;
+  readonly groundTruth: { readonly shown: boolean; readonly note: string };
+  /** Whether every unit has its JPEG strips (--all-strips). */
+  readonly strips: boolean;
+  /** Report-relative copies of each layer's tally.csv and results.json, by layer dir. */
+  readonly files: ReadonlyMap<string, { readonly tally: string | null; readonly results: string | null }>;
+}
+
+/** results.json's `warnings` (added by newer runs): a list of strings, or nothing. */
+export function layerWarnings(results: unknown): string[] {
+  const w = (results as { warnings?: unknown }).warnings;
+  return Array.isArray(w) ? w.filter((x): x is string => typeof x === 'string') : [];
+}
+
+/** The rows of a layer's concept table: every best label, most detectors first, then most units. */
+export function conceptTable(units: readonly ReportUnit[]): ReportConceptRow[] {
+  const rows = new Map<string, { name: string; category: string; units: number; detectors: number; bestIou: number; bestUnit: number }>();
+  for (const u of units) {
+    if (u.label === '') continue;
+    const key = `${u.category}\u0000${u.label}`;
+    let r = rows.get(key);
+    if (!r) rows.set(key, (r = { name: u.label, category: u.category, units: 0, detectors: 0, bestIou: -Infinity, bestUnit: 0 }));
+    r.units++;
+    if (u.detector) r.detectors++;
+    if (u.score > r.bestIou || (u.score === r.bestIou && u.unit < r.bestUnit)) {
+      r.bestIou = u.score;
+      r.bestUnit = u.unit;
+    }
+  }
+  return [...rows.values()].sort(
+    (a, b) => b.detectors - a.detectors || b.units - a.units || b.bestIou - a.bestIou || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  );
+}
+
+export function buildReportData(run: LoadedRun, generatedAt: Date, assets: ReportAssets): ReportData {
   const m = run.manifest;
+  const { topK } = assets;
   const first = run.layers[0]?.results;
   const categories = first?.categories ?? m.settings.categories;
   const layers: ReportLayer[] = run.layers.map(({ layer, results }) => {
@@ -43,9 +94,9 @@ export function buildReportData(run: LoadedRun, topK: number, generatedAt: Date,
               truth: s.truth,
             })),
           })),
-        images: u.topImages.slice(0, topK).map((t) => ({ image: t.image, file: results.dataset.imageFiles[t.image] ?? '', max: t.max })),
-        strip: paths.small,
-        large: paths.large,
+        labelNumber: u.label,
+        images: u.topImages.slice(0, topK).map((t) => ({ image: t.image, photo: assets.photoIndex.get(t.image) ?? -1, max: t.max, map: packFloat32(t.map) })),
+        ...(assets.strips ? { strip: paths.small, large: paths.large } : {}),
       };
     });
     const s = results.stats;
@@ -63,10 +114,22 @@ export function buildReportData(run: LoadedRun, topK: number, generatedAt: Date,
         perCategory: s.perCategory.map((c) => ({ ...c })),
       },
       saturationHint: results.saturationHint ?? null,
+      warnings: layerWarnings(results),
+      files: assets.files.get(layer.dir) ?? { tally: null, results: null },
       concepts: conceptCounts(units, results.categories),
+      conceptTable: conceptTable(units),
       units,
     };
   });
+  // `preset` and `layout` are recorded by newer runs, in results.json and run.json: either will do.
+  type Recorded = { preset?: unknown; layout?: unknown };
+  const runPre = m.settings.preprocess as typeof m.settings.preprocess & Recorded;
+  const resPre = (first?.settings.preprocess ?? {}) as Recorded;
+  const pre = {
+    ...runPre,
+    ...(resPre.preset !== undefined ? { preset: resPre.preset } : {}),
+    ...(resPre.layout !== undefined ? { layout: resPre.layout } : {}),
+  };
   return {
     schema: 'netdissect/report',
     version: REPORT_DATA_VERSION,
@@ -80,7 +143,14 @@ export function buildReportData(run: LoadedRun, topK: number, generatedAt: Date,
       quantile: m.settings.quantile,
       iouThreshold: m.settings.iouThreshold,
       topK: m.settings.topK,
-      inputSize: m.settings.preprocess.inputSize,
+      inputSize: pre.inputSize,
+      preprocess: {
+        // Runs written before the preset was recorded have neither field: say nothing then.
+        ...(typeof pre.preset === 'string' || pre.preset === null ? { preset: pre.preset } : {}),
+        mean: pre.mean,
+        std: pre.std,
+        ...(typeof pre.layout === 'string' ? { layout: pre.layout } : {}),
+      },
       batch: m.settings.batch,
       limit: m.settings.limit,
     },
@@ -88,9 +158,11 @@ export function buildReportData(run: LoadedRun, topK: number, generatedAt: Date,
     categories,
     categoryColors: categoryColors(categories),
     topK,
-    tiles: tileSizes(m.settings.preprocess.inputSize),
-    groundTruth,
+    tiles: tileSizes(pre.inputSize),
+    dim: assets.dim,
+    photos: assets.photos,
+    truths: assets.truths,
+    groundTruth: assets.groundTruth,
     layers,
   };
 }
-

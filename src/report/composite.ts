@@ -12,13 +12,15 @@ export function dimTable(dim: number): Uint8Array {
   return t;
 }
 
-/** Brightness kept outside the mask in the grid strips. */
+/** Brightness NetDissect keeps outside the mask in its strips (`--dim 0.2`). */
 export const DIM = 0.2;
+/** Brightness the report keeps outside the mask by default: NetDissect's 20 % leaves street
+ *  scenes and other dark photos nearly black; at 50 % the context stays readable. */
+export const DEFAULT_DIM = 0.5;
 /** Colour of the mask outline in the large strips. */
 export const OUTLINE: readonly [number, number, number] = [255, 208, 0];
 /** Colour of the ground-truth outline of the unit's concept in the large strips. */
 export const TRUTH_OUTLINE: readonly [number, number, number] = [0, 225, 255];
-export const DIMMED = dimTable(DIM);
 
 export interface TileSize {
   readonly w: number;

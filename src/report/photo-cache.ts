@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { DatasetError } from '../util/errors.js';
 
-import { DIMMED, type TileSet, type TileSize } from './composite.js';
+import { DEFAULT_DIM, dimTable, type TileSet, type TileSize } from './composite.js';
 
 /** One photo as interleaved RGB at the small and the large tile size, and the small tile
  *  dimmed (every unit showing the photo copies it, then restores its mask's pixels). */
@@ -16,13 +16,17 @@ export class PhotoCache {
   readonly capacity: number;
   /** Photos decoded so far (a photo evicted and needed again counts twice). */
   decoded = 0;
+  private readonly dimmed: Uint8Array;
 
   constructor(
     private readonly root: string,
     readonly small: TileSize,
     readonly large: TileSize,
     maxBytes: number,
+    /** Brightness kept in the dimmed small tile. */
+    dim: number = DEFAULT_DIM,
   ) {
+    this.dimmed = dimTable(dim);
     const perPhoto = (2 * small.w * small.h + large.w * large.h) * 3;
     this.capacity = Math.max(16, Math.floor(maxBytes / perPhoto));
   }
@@ -67,7 +71,7 @@ export class PhotoCache {
               .raw()
               .toBuffer();
       const smallDimmed = new Uint8Array(small.length);
-      for (let i = 0; i < small.length; i++) smallDimmed[i] = DIMMED[small[i] as number] as number;
+      for (let i = 0; i < small.length; i++) smallDimmed[i] = this.dimmed[small[i] as number] as number;
       return { small, smallDimmed, large: large.data };
     } catch (err) {
       throw new DatasetError(

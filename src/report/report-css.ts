@@ -58,5 +58,19 @@ figure.overview-chart h3{margin-bottom:4px}
 .unit.muted{background:#fafaf8}
 .unit.muted .label,.unit.muted .iou{color:var(--ink3);font-weight:500}
 .unit.muted img.strip{opacity:.55;filter:grayscale(.5)}
+.warnings{background:#fdecea;border:1px solid #e8a39b;border-left:5px solid #c0392b;border-radius:8px;padding:10px 14px;color:#6d1f16;margin:10px 0}
+.warn-line{color:#a93226;font-weight:600;margin:4px 0}
+.warnings ul{margin:4px 0 0;padding-left:20px}
+.top-concepts,.files{color:var(--ink2);margin:8px 0 0;font-size:13px;overflow-wrap:anywhere}
+.top-concepts .n{color:var(--ink3);font-variant-numeric:tabular-nums}
+details.concept-table{margin:0 0 18px;background:var(--panel);border:1px solid var(--line);border-radius:10px;padding:8px 12px}
+details.concept-table summary{cursor:pointer;font-weight:600;color:var(--ink2)}
+details.concept-table .scroll{max-height:320px;overflow-y:auto;margin-top:6px}
+table.concepts-table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums;font-size:13px}
+table.concepts-table th,table.concepts-table td{padding:3px 8px;border-bottom:1px solid var(--line);text-align:right;white-space:nowrap}
+table.concepts-table th{position:sticky;top:0;background:var(--panel);color:var(--ink3);font-weight:600;font-size:11.5px}
+table.concepts-table th:nth-child(-n+2),table.concepts-table td:nth-child(-n+2){text-align:left}
+table.concepts-table td:first-child{white-space:normal;overflow-wrap:anywhere}
+.unit .label a{color:inherit}
 footer{color:var(--ink3);font-size:12px;border-top:1px solid var(--line);padding-top:14px;margin-top:30px}
 `;

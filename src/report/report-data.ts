@@ -2,7 +2,7 @@
 // report/data.js assigns to `window.__NETDISSECT__`. Self-contained (no imports) so the viewer's
 // own tsconfig can include it. Every string in it comes from the run and must be shown as text.
 
-export const REPORT_DATA_VERSION = 1;
+export const REPORT_DATA_VERSION = 2;
 
 /** One concept's score for a unit (a row of the unit detail table). */
 export interface ReportConcept {
@@ -21,9 +21,28 @@ export interface ReportCategoryConcepts {
 
 export interface ReportImage {
   readonly image: number; // dataset image index
-  readonly file: string; // dataset-relative path
+  readonly photo: number; // index into ReportData.photos.list
   readonly max: number; // largest activation of the unit in this image
+  /** The unit's activation map in this image, h×w float32 (pack.ts packFloat32). */
+  readonly map: string;
 }
+
+/** A photo shown by some unit, stored once as a tile of a photo sheet. */
+export interface ReportPhoto {
+  readonly file: string; // dataset-relative path
+  readonly sheet: number; // index into ReportData.photos.sheets
+  readonly slot: number; // position in the sheet, row-major
+}
+
+/** Sprite sheets of the shown photos at the large tile size (one JPEG per sheet). */
+export interface ReportPhotos {
+  readonly sheets: readonly { readonly file: string; readonly cols: number; readonly rows: number }[];
+  readonly list: readonly ReportPhoto[];
+}
+
+/** Ground truth of one label in one image at label resolution (pack.ts runLengths), or 'full'
+ *  for an image-level label (the whole image: no outline). */
+export type ReportTruth = { readonly h: number; readonly w: number; readonly runs: readonly number[] } | 'full';
 
 export interface ReportUnit {
   readonly unit: number; // 1-based
@@ -35,11 +54,23 @@ export interface ReportUnit {
   readonly maxActivation: number;
   readonly saturated: boolean;
   readonly categories: readonly ReportCategoryConcepts[];
+  readonly labelNumber: number; // best label number (0 when none): keys ReportData.truths
   readonly images: readonly ReportImage[];
-  /** Report-relative URL of the strip of small tiles (pixels outside the mask dimmed). */
-  readonly strip: string;
-  /** Report-relative URL of the strip of large tiles (mask outlined). */
-  readonly large: string;
+  /** Report-relative URL of the strip of small tiles (pixels outside the mask dimmed), when the
+   *  report wrote strips (--all-strips); otherwise the viewer draws the tiles itself. */
+  readonly strip?: string;
+  /** Report-relative URL of the strip of large tiles (mask outlined), with `strip`. */
+  readonly large?: string;
+}
+
+/** A row of a layer's concept table: the units whose best label is this concept. */
+export interface ReportConceptRow {
+  readonly name: string;
+  readonly category: string;
+  readonly units: number; // units labelled with it, whatever their IoU
+  readonly detectors: number; // of those, units above the IoU threshold
+  readonly bestIou: number;
+  readonly bestUnit: number;
 }
 
 /** One bar of the NetDissect bar graph: detector units whose best label is this concept. */
@@ -71,6 +102,12 @@ export interface ReportLayer {
     readonly perCategory: readonly ReportCategoryStats[];
   };
   readonly saturationHint: string | null;
+  /** Warnings of the run about this layer (degenerate IoU and the like); empty when none. */
+  readonly warnings: readonly string[];
+  /** Report-relative copies of the layer's tally.csv and results.json (null: not in the run). */
+  readonly files: { readonly tally: string | null; readonly results: string | null };
+  /** Every concept that is some unit's best label, most detectors first. */
+  readonly conceptTable: readonly ReportConceptRow[];
   /** Bars of the bar graph, grouped by category, largest first (see bar-chart.ts). */
   readonly concepts: readonly ReportConceptCount[];
   readonly units: readonly ReportUnit[];
@@ -90,6 +127,14 @@ export interface ReportData {
     readonly iouThreshold: number;
     readonly topK: number;
     readonly inputSize: readonly [number, number];
+    /** The run's preprocessing: preset name (null: explicit mean/std; absent: not recorded by
+     *  the run), per-channel mean and std on 0..255 RGB, input layout when recorded. */
+    readonly preprocess: {
+      readonly preset?: string | null;
+      readonly mean: readonly number[];
+      readonly std: readonly number[];
+      readonly layout?: string;
+    };
     readonly batch: number;
     readonly limit: number | null;
   };
@@ -102,6 +147,13 @@ export interface ReportData {
   readonly topK: number;
   /** Tile sizes in pixels of the small and large strips. */
   readonly tiles: { readonly small: { readonly w: number; readonly h: number }; readonly large: { readonly w: number; readonly h: number } };
+  /** Brightness kept outside a unit's mask in the grid tiles (NetDissect's is 0.2). */
+  readonly dim: number;
+  /** The shown photos (the viewer draws every tile from these and the units' maps). */
+  readonly photos: ReportPhotos;
+  /** Ground truth of each unit's best label in each of its shown images, keyed
+   *  `${image}:${label}`; empty when the dataset could not be reopened. */
+  readonly truths: Readonly<Record<string, ReportTruth>>;
   /** Whether the large strips outline the ground truth of each unit's concept, and why (not). */
   readonly groundTruth: { readonly shown: boolean; readonly note: string };
   readonly layers: readonly ReportLayer[];

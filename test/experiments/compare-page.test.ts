@@ -36,6 +36,22 @@ describe('groupedBarChart', () => {
   });
 });
 
+describe('chart margins', () => {
+  it('grow to hold a long first label rotated under the axis and the widest tick', () => {
+    const long = 'a very long checkpoint label indeed';
+    const svg = groupedBarChart({ title: 't', x: [long, 'b'], series: [{ name: 's', color: '#000', values: [123456, 1] }], yLabel: 'units' });
+    const height = Number(/ height="(\d+)"/.exec(svg)?.[1]);
+    // The first label (22 characters once shortened) reaches 22 × 6.8 × cos 35° ≈ 123 px left
+    // of its centre: the centre must be further right than that.
+    const [, cx, cy] = /translate\(([\d.]+) ([\d.]+)\) rotate\(-35\)/.exec(svg) ?? [];
+    assert.ok(Number(cx) >= 22 * 6.8 * Math.cos((35 * Math.PI) / 180), `first label centre ${cx}`);
+    assert.ok(height - Number(cy) >= 22 * 6.8 * Math.sin((35 * Math.PI) / 180), `room under the labels ${height - Number(cy)}`);
+    // "150000" (6 characters) right-aligned 6 px left of the plot, after the rotated axis title.
+    const plotLeft = Number(/<line class="grid" x1="([\d.]+)"/.exec(svg)?.[1]);
+    assert.ok(plotLeft - 6 - 6 * 6.8 >= 24, `plot left ${plotLeft}`);
+  });
+});
+
 describe('lineChart', () => {
   it('breaks a line at a null and marks each value', () => {
     const svg = lineChart({ title: 't', x: ['1', '2', '3', '4'], series: [{ name: 's', color: '#000', values: [1, null, 3, 4], dashed: true }], yLabel: 'y' });
@@ -56,12 +72,20 @@ describe('renderComparePage', () => {
       tool: { name: 'netdissect', version: '0.1.0' },
       iouThreshold: 0.04,
       categories: [EVIL],
-      entries: [{ order: 1, label: EVIL, source: EVIL, layer: EVIL, model: EVIL, rotation: null, stats: detectorStats(table, 0.04) }],
+      entries: [
+        {
+          order: 1, label: EVIL, source: EVIL, layer: EVIL, model: EVIL, rotation: null,
+          dataset: { format: EVIL, root: EVIL, digest: EVIL, images: 3 }, semantics: EVIL, quantile: 0.005, labelSize: [112, 112],
+          stats: detectorStats(table, 0.04),
+        },
+      ],
+      warnings: [EVIL],
     };
     const html = renderComparePage(c);
     assert.ok(!/<script|<img|onerror=alert\(1\)>/.test(html.replace(/&lt;img src=x onerror=alert\(1\)&gt;/g, '')));
     assert.ok(!html.includes('<img'));
-    assert.equal((html.match(/<svg /g) ?? []).length, 4);
+    assert.equal((html.match(/<svg /g) ?? []).length, 6);
+    assert.match(html, /<div class="warnings" role="alert"><strong>These dissections may not compare<\/strong><ul><li>&lt;img src=x onerror=alert\(1\)&gt;<\/li><\/ul><\/div>/);
     assert.match(html, /Content-Security-Policy" content="default-src 'none'/);
     assert.ok(!html.includes('<th>rotation</th>'));
     const rotated = renderComparePage({ ...c, entries: c.entries.map((e) => ({ ...e, rotation: { seed: 1, alpha: 0.25 } })) });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DatasetError, RunDirError, UsageError } from '../../src/util/errors.js';
 import { compareCsv, compareRuns, writeComparison, type Comparison } from '../../src/experiments/compare.js';
+import type { LayerResults } from '../../src/run/results-types.js';
 import { layerResults, writeRun, type FixtureUnit } from '../helpers/run-fixtures.js';
 
 const CATS = ['object', 'texture'];
@@ -86,13 +87,15 @@ describe('compareRuns', () => {
     const lines = compareCsv(c).split('\n');
     assert.equal(
       lines[0],
-      'order,label,source,layer,units,detectors,unique_concepts,unique_detectors,' +
+      'order,label,source,layer,dataset_format,dataset_root,dataset_digest,dataset_images,semantics,quantile,label_size,' +
+        'units,detectors,detector_share,unique_concepts,unique_detectors,' +
         'object-detectors,object-unique-concepts,object-category-detectors,object-unique-detectors,' +
         'texture-detectors,texture-unique-concepts,texture-category-detectors,texture-unique-detectors,' +
         'scene-detectors,scene-unique-concepts,scene-category-detectors,scene-unique-detectors',
     );
-    assert.equal(lines[1], `1,"A, ""first""",${path.join(runA, 'conv4', 'results.json')},conv4,3,2,2,2,1,1,1,1,1,1,2,1,,,,`);
-    assert.equal(lines[2], `2,B,${tallyB},,2,2,2,2,1,1,2,1,,,,,1,1,1,1`);
+    // conv4: 2 detectors of 3 units; the tally.csv records no dataset or settings.
+    assert.equal(lines[1], `1,"A, ""first""",${path.join(runA, 'conv4', 'results.json')},conv4,broden,d,x,1,original,0.005,112x112,3,2,${2 / 3},2,2,1,1,1,1,1,1,2,1,,,,`);
+    assert.equal(lines[2], `2,B,${tallyB},,,,,,,,,2,2,1,2,2,1,1,2,1,,,,,1,1,1,1`);
     assert.equal(lines.length, 4); // and a final newline
   });
   it('writes compare.csv, compare.json and index.html into a new folder', () => {
@@ -105,6 +108,38 @@ describe('compareRuns', () => {
     assert.deepEqual(json, JSON.parse(JSON.stringify(c)));
     assert.equal(json.entries[1]?.stats.perCategory[1]?.detectorConcepts.map((k) => k.label).join(), 'dotted,striped');
     assert.match(readFileSync(path.join(out, 'index.html'), 'utf8'), /^<!doctype html>/);
+  });
+  it("records each entry's dataset, semantics, quantile and label size", () => {
+    const c = compareRuns([runA, tallyB], { iouThreshold: 0.04, layer: 'conv4' }, none);
+    assert.deepEqual(
+      c.entries.map((e) => [e.dataset, e.semantics, e.quantile, e.labelSize]),
+      [
+        [{ format: 'broden', root: 'd', digest: 'x', images: 1 }, 'original', 0.005, [112, 112]],
+        [null, null, null, null],
+      ],
+    );
+    assert.deepEqual(c.warnings, []);
+  });
+  it('warns, once per property, when the entries differ in dataset, semantics, quantile or label size', () => {
+    const base = layerResults('conv4', CATS, CONV4);
+    const other: LayerResults = {
+      ...base,
+      dataset: { ...base.dataset, format: 'segfolder', root: '/data/camvid/val', digest: 'feedbeefcafe0123', images: 101, labelResolution: [56, 56] },
+      settings: { ...base.settings, semantics: 'lite', quantile: 0.01 },
+    };
+    const runB = writeRun(path.join(root, 'camvid'), [{ name: 'conv4', dir: 'conv4', results: other }]);
+    const warnings: string[] = [];
+    const c = compareRuns([runA, runB], { iouThreshold: 0.04, layer: 'conv4', labels: ['broden', 'camvid'] }, (m) => warnings.push(m));
+    assert.deepEqual(warnings, c.warnings);
+    assert.deepEqual(warnings, [
+      'the entries differ in datasets (their detector counts measure different data): broden d (1 images, digest x): 1. broden; segfolder /data/camvid/val (101 images, digest feedbeefcafe): 2. camvid',
+      'the entries differ in semantics (activation counts follow different rules): original: 1. broden; lite: 2. camvid',
+      'the entries differ in quantiles (masks cover different shares of each unit): 0.005: 1. broden; 0.01: 2. camvid',
+      'the entries differ in label sizes (IoU is counted at different resolutions): 112×112: 1. broden; 56×56: 2. camvid',
+    ]);
+    // The same dataset moved to another root is the same dataset.
+    const moved = writeRun(path.join(root, 'moved'), [{ name: 'conv4', dir: 'conv4', results: { ...base, dataset: { ...base.dataset, root: '/elsewhere' } } }]);
+    assert.deepEqual(compareRuns([runA, moved], { iouThreshold: 0.04, layer: 'conv4' }, none).warnings, []);
   });
   it('warns about a run that is not complete and records its rotation', () => {
     const dir = writeRun(path.join(root, 'rot'), [{ name: 'conv4', dir: 'conv4', results: layerResults('conv4', CATS, CONV4) }], {

@@ -18,9 +18,15 @@ const NAMES: Readonly<Record<(typeof CATEGORIES)[number], readonly string[]>> = 
   color: ['red-c', 'green-c', 'blue-c', 'yellow-c', 'black-c'],
   object: [XSS_CONCEPT, 'dog', 'car', 'person', 'tree', 'sky', 'building', 'grass', SCRIPT_CONCEPT, 'road'],
   part: ['wheel', 'head', 'leg', 'window', 'screen'],
-  material: ['wood', 'glass', 'fabric', 'metal'],
+  material: ['wood', 'glass', 'fabric', 'metal', 'carpet'],
   scene: ['street', 'kitchen', 'bedroom', 'forest-path'],
   texture: ['striped', 'dotted', 'honeycombed', 'woven', 'zigzagged'],
+};
+
+const FORCED: Readonly<Record<number, { readonly name: string; readonly iou: number }>> = {
+  1: { name: XSS_CONCEPT, iou: 0.41 },
+  3: { name: 'car', iou: 0.3 },
+  4: { name: 'carpet', iou: 0.28 },
 };
 
 export interface FixtureLayer {
@@ -121,11 +127,13 @@ function makeUnits(layer: FixtureLayer, labels: readonly LabelInfo[], images: nu
       const first = scores[0] as ConceptScore;
       if (best === null || first.iou >= best.iou) best = first;
     }
-    // The first unit of every layer is labelled with the injection attempt, as a strong detector.
-    if (u === 1) {
-      const xss = labels.find((l) => l.name === XSS_CONCEPT) as LabelInfo;
-      best = { label: xss.number, name: xss.name, category: 'object', iou: 0.41, intersection: 1640, activation: 3000, truth: xss.truth };
-      categories['object'] = [best, ...(categories['object'] ?? []).slice(1)];
+    // Fixed best labels: unit 1 of every layer is the injection attempt, units 3 and 4 are `car`
+    // and `carpet` (a name that contains the other, for the search), all strong detectors.
+    const forced = FORCED[u];
+    if (forced) {
+      const l = labels.find((x) => x.name === forced.name) as LabelInfo;
+      best = { label: l.number, name: l.name, category: l.category, iou: forced.iou, intersection: Math.round(forced.iou * 4000), activation: 3000, truth: l.truth };
+      categories[l.category] = [best, ...(categories[l.category] ?? []).filter((c) => c.label !== l.number).slice(0, 1)];
     }
     const b = best as ConceptScore;
     const picked = new Set<number>();

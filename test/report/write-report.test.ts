@@ -10,6 +10,7 @@ import { writeReport } from '../../src/report/write-report.js';
 import type { LayerResults } from '../../src/run/results-types.js';
 import type { RunManifest } from '../../src/run/run-types.js';
 import { DatasetError, UsageError } from '../../src/util/errors.js';
+import { unpackFloat32 } from '../../src/report/unpack.js';
 import { DEFAULT_LAYERS, SCRIPT_CONCEPT, XSS_CONCEPT, makeRunFixture, type RunFixture } from './fixture.js';
 
 function readData(text: string): ReportData {
@@ -85,22 +86,137 @@ describe('writeReport on the fixture run', () => {
     assert.equal(unit.score, src.score);
     assert.equal(unit.threshold, src.threshold);
     assert.deepEqual(unit.images.map((i) => i.image), src.topImages.map((t) => t.image));
-    assert.deepEqual(unit.images.map((i) => i.file), src.topImages.map((t) => fx.imageFiles[t.image]));
+    assert.deepEqual(unit.images.map((i) => data.photos.list[i.photo]?.file), src.topImages.map((t) => fx.imageFiles[t.image]));
     assert.deepEqual(unit.categories.map((c) => c.category), results.categories);
+    // The maps travel exactly (float32 bytes), so the viewer's masks are the dissection's.
+    for (const [k, img] of unit.images.entries()) assert.deepEqual([...unpackFloat32(img.map)], src.topImages[k]?.map.map(Math.fround));
   });
 
-  it('writes two JPEG strips per unit, top-k tiles wide', async () => {
-    for (const layer of DEFAULT_LAYERS) {
-      const files = await readdir(join(fx.runDir, 'report', 'units', layer.dir));
-      assert.equal(files.length, layer.units * 2);
+  it('stores each shown photo once, in sprite sheets, and no per-unit strip by default', async () => {
+    const shown = new Set(results.units.flatMap((u) => u.topImages.map((t) => t.image)));
+    for (const l of DEFAULT_LAYERS.slice(1)) {
+      const r = JSON.parse(await readFile(join(fx.runDir, l.dir, 'results.json'), 'utf8')) as LayerResults;
+      for (const u of r.units) for (const t of u.topImages) shown.add(t.image);
     }
-    const unit = data.layers[1]?.units[0];
-    assert.ok(unit);
+    assert.equal(data.photos.list.length, shown.size);
+    assert.deepEqual(new Set(data.photos.list.map((p) => p.file)), new Set([...shown].map((i) => fx.imageFiles[i])));
+    // 24 photos: one sheet of 8 columns and 3 rows of 224-pixel tiles.
+    assert.deepEqual(data.photos.sheets, [{ file: 'photos/sheet-001.jpg', cols: 8, rows: 3 }]);
+    const meta = await sharp(join(fx.runDir, 'report', 'photos', 'sheet-001.jpg')).metadata();
+    assert.deepEqual([meta.format, meta.width, meta.height], ['jpeg', 8 * 224, 3 * 224]);
+    assert.deepEqual(data.photos.list.map((p) => p.slot), data.photos.list.map((_, i) => i));
+    await assert.rejects(readdir(join(fx.runDir, 'report', 'units')), /ENOENT/);
+    assert.ok(data.layers.every((l) => l.units.every((u) => u.strip === undefined && u.large === undefined)));
+    assert.equal(data.dim, 0.5);
+    assert.deepEqual(data.tiles, { small: { w: 112, h: 112 }, large: { w: 224, h: 224 } });
+  });
+
+  it("copies each layer's tally.csv and results.json into the report and links them", async () => {
+    for (const l of DEFAULT_LAYERS) {
+      for (const name of ['tally.csv', 'results.json']) {
+        assert.equal(await readFile(join(fx.runDir, 'report', 'layers', l.dir, name), 'utf8'), await readFile(join(fx.runDir, l.dir, name), 'utf8'));
+      }
+      const layer = data.layers.find((x) => x.dir === l.dir);
+      assert.deepEqual(layer?.files, { tally: `layers/${l.dir}/tally.csv`, results: `layers/${l.dir}/results.json` });
+      assert.ok(html.includes(`<a href="layers/${l.dir}/tally.csv" download>tally.csv</a>`));
+      assert.ok(html.includes(`<a href="layers/${l.dir}/results.json" download>results.json</a>`));
+    }
+  });
+
+  it('builds a concept table: units and detectors per best label, best IoU and unit', () => {
+    const layer = data.layers[0];
+    assert.ok(layer);
+    for (const row of layer.conceptTable) {
+      const units = results.units.filter((u) => u.name === row.name && u.category === row.category);
+      assert.equal(row.units, units.length, row.name);
+      assert.equal(row.detectors, units.filter((u) => u.detector).length, row.name);
+      const best = [...units].sort((a, b) => b.score - a.score || a.unit - b.unit)[0];
+      assert.deepEqual([row.bestIou, row.bestUnit], [best?.score, best?.unit]);
+    }
+    assert.equal(layer.conceptTable.reduce((n, r) => n + r.units, 0), results.units.filter((u) => u.name !== '').length);
+    // Bars and table agree on detectors.
+    for (const bar of layer.concepts) assert.equal(layer.conceptTable.find((r) => r.name === bar.name && r.category === bar.category)?.detectors, bar.units);
+    // The static page links every concept to exactly its units (exact label search).
+    assert.ok(html.includes(`href="#layer=layer4_conv&amp;q=dog&amp;det=1"`) || !layer.concepts.some((c) => c.name === 'dog'));
+  });
+
+  it("shows the run's preprocessing", () => {
+    assert.deepEqual(data.settings.preprocess, { mean: [124.6901, 118.6897, 109.5388], std: [57.12, 57.12, 57.12] });
+    assert.ok(html.includes('<dt>preprocessing</dt><dd>(x − mean) / std on 0..255 RGB, mean 124.6901, 118.6897, 109.5388, std 57.12 · resized to 224×224</dd>'));
+  });
+});
+
+describe('writeReport with the fields newer runs record', () => {
+  let fx: RunFixture;
+  let html: string;
+  let data: ReportData;
+  const WARNING = 'maps are 1×1: every IoU is degenerate (one pixel per image); dissect an earlier layer';
+  before(async () => {
+    fx = await makeRunFixture({ layers: [{ name: 'a', dir: 'a', units: 3, h: 1, w: 1 }], images: 4, topK: 2 });
+    const file = join(fx.runDir, 'a', 'results.json');
+    const results = JSON.parse(await readFile(file, 'utf8')) as LayerResults;
+    await writeFile(file, JSON.stringify({ ...results, warnings: [WARNING, '<b>too few images</b>'] }));
+    const runFile = join(fx.runDir, 'run.json');
+    const run = JSON.parse(await readFile(runFile, 'utf8')) as RunManifest;
+    const pre = { ...run.settings.preprocess, preset: 'mobilenet', mean: [127.5, 127.5, 127.5], std: [127.5, 127.5, 127.5], layout: 'NHWC' };
+    await writeFile(runFile, JSON.stringify({ ...run, settings: { ...run.settings, preprocess: pre } }));
+    const { indexPath } = await writeReport(fx.runDir);
+    html = await readFile(indexPath, 'utf8');
+    data = readData(await readFile(join(fx.runDir, 'report', 'data.js'), 'utf8'));
+  });
+  after(() => fx.cleanup());
+
+  it("shows the layer's warnings, escaped, on its page and its overview card", () => {
+    assert.deepEqual(data.layers[0]?.warnings, [WARNING, '<b>too few images</b>']);
+    assert.ok(html.includes(`<div class="warnings" role="alert"><strong>Warnings for this layer</strong><ul><li>${WARNING}</li><li>&lt;b&gt;too few images&lt;/b&gt;</li></ul></div>`));
+    assert.ok(html.includes(`<p class="warn-line">⚠ 2 warnings: ${WARNING}</p>`));
+  });
+  it('names the preset and the layout', () => {
+    assert.deepEqual(data.settings.preprocess, { preset: 'mobilenet', mean: [127.5, 127.5, 127.5], std: [127.5, 127.5, 127.5], layout: 'NHWC' });
+    assert.ok(html.includes('<dd>preset mobilenet · (x − mean) / std on 0..255 RGB, mean 127.5, std 127.5 · resized to 224×224 · layout NHWC</dd>'));
+  });
+  it('says "explicit" when the run had no preset', async () => {
+    const runFile = join(fx.runDir, 'run.json');
+    const run = JSON.parse(await readFile(runFile, 'utf8')) as RunManifest;
+    await writeFile(runFile, JSON.stringify({ ...run, settings: { ...run.settings, preprocess: { ...run.settings.preprocess, preset: null } } }));
+    const out = join(fx.dir, 'explicit');
+    await writeReport(fx.runDir, { outDir: out });
+    assert.match(await readFile(join(out, 'index.html'), 'utf8'), /<dd>explicit --mean\/--std · \(x − mean\)/);
+  });
+  it("takes the preset and layout from results.json when the layer records them", async () => {
+    const file = join(fx.runDir, 'a', 'results.json');
+    const results = JSON.parse(await readFile(file, 'utf8')) as LayerResults;
+    await writeFile(file, JSON.stringify({ ...results, settings: { ...results.settings, preprocess: { ...results.settings.preprocess, preset: 'imagenet', layout: 'NCHW' } } }));
+    const out = join(fx.dir, 'from-results');
+    await writeReport(fx.runDir, { outDir: out });
+    assert.match(await readFile(join(out, 'index.html'), 'utf8'), /<dd>preset imagenet · \(x − mean\) .* · layout NCHW<\/dd>/);
+  });
+});
+
+describe('writeReport --all-strips', () => {
+  let fx: RunFixture;
+  let data: ReportData;
+  before(async () => {
+    fx = await makeRunFixture({ layers: [{ name: 'a', dir: 'a', units: 5, h: 3, w: 3 }], images: 6, topK: 4 });
+    await writeReport(fx.runDir, { allStrips: true });
+    data = readData(await readFile(join(fx.runDir, 'report', 'data.js'), 'utf8'));
+  });
+  after(() => fx.cleanup());
+
+  it('writes two JPEG strips per unit, top-k tiles wide, and links them', async () => {
+    assert.equal((await readdir(join(fx.runDir, 'report', 'units', 'a'))).length, 5 * 2);
+    const unit = data.layers[0]?.units[0];
+    assert.ok(unit?.strip && unit.large);
     const small = await sharp(join(fx.runDir, 'report', unit.strip)).metadata();
     const large = await sharp(join(fx.runDir, 'report', unit.large)).metadata();
-    assert.deepEqual([small.format, small.width, small.height], ['jpeg', 10 * 112, 112]);
-    assert.deepEqual([large.format, large.width, large.height], ['jpeg', 10 * 224, 224]);
-    assert.deepEqual(data.tiles, { small: { w: 112, h: 112 }, large: { w: 224, h: 224 } });
+    assert.deepEqual([small.format, small.width, small.height], ['jpeg', 4 * 112, 112]);
+    assert.deepEqual([large.format, large.width, large.height], ['jpeg', 4 * 224, 224]);
+    assert.match(await readFile(join(fx.runDir, 'report', 'index.html'), 'utf8'), /<img class="strip" src="units\/a\/0001.jpg"/);
+  });
+  it('removes the strips when the report is written again without the option', async () => {
+    assert.ok((await readdir(join(fx.runDir, 'report', 'units', 'a'))).length > 0); // written by before()
+    await writeReport(fx.runDir);
+    await assert.rejects(readdir(join(fx.runDir, 'report', 'units')), /ENOENT/);
   });
 });
 
@@ -130,11 +246,11 @@ describe('writeReport strips', () => {
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
-  it('dims pixels outside the mask to 20 % and outlines the mask in the large tile', async () => {
+  it('dims pixels outside the mask to 20 % with --dim 0.2 and outlines the mask in the large tile', async () => {
     // Map [[0,0],[0,8]], threshold 1.4: the bottom-right of the image is in the mask, the
     // top-left corner is not (upsampled value 0 there).
     const runDir = await solidRun(dir, [0, 0, 0, 8], 1.4);
-    await writeReport(runDir, { topK: 1 });
+    await writeReport(runDir, { topK: 1, allStrips: true, dim: 0.2 });
     const small = await sharp(join(runDir, 'report', 'units', 'l', '0001.jpg')).raw().toBuffer({ resolveWithObject: true });
     const px = (buf: Buffer, w: number, x: number, y: number): number[] => [...buf.subarray((y * w + x) * 3, (y * w + x) * 3 + 3)];
     const near = (a: number[], b: number[]): boolean => a.every((v, i) => Math.abs(v - (b[i] as number)) <= 6);
@@ -150,13 +266,20 @@ describe('writeReport strips', () => {
     assert.ok(outline >= 2 && outline <= 4, `outline pixels on row 200: ${outline}`);
   });
 
-  it('leaves every pixel dimmed when the threshold equals the maximum (saturated unit)', async () => {
+  it('leaves every pixel dimmed when the threshold equals the maximum (saturated unit), to 50 % by default', async () => {
     const runDir = await solidRun(join(dir, 'sat'), [0, 0, 0, 8], 8);
-    await writeReport(runDir, { topK: 1 });
+    await writeReport(runDir, { topK: 1, allStrips: true });
     const small = await sharp(join(runDir, 'report', 'units', 'l', '0001.jpg')).raw().toBuffer();
     let max = 0;
-    for (const v of small) max = Math.max(max, v);
-    assert.ok(max <= 46, `brightest channel ${max}, expected about 200 * 0.2 = 40`);
+    let min = 255;
+    for (let i = 0; i < small.length; i += 3) {
+      max = Math.max(max, small[i] as number);
+      min = Math.min(min, small[i] as number);
+    }
+    assert.ok(min >= 94 && max <= 106, `red channel ${min}..${max}, expected about 200 * 0.5 = 100`);
+  });
+  it('rejects a --dim outside 0..1', async () => {
+    await assert.rejects(writeReport(join(dir, 'sat', 'run'), { dim: 1.5 }), (e: Error) => e instanceof UsageError && /--dim 1.5: expected a number from 0 to 1/.test(e.message));
   });
 });
 
@@ -190,8 +313,9 @@ describe('writeReport errors', () => {
       const { indexPath } = await writeReport(other.runDir, { outDir: join(other.dir, 'elsewhere'), topK: 5, log: (m) => logs.push(m) });
       assert.equal(indexPath, join(other.dir, 'elsewhere', 'index.html'));
       assert.ok(logs.some((m) => m.includes('stores 2 top images per unit; showing 2, not 5')));
-      const meta = await sharp(join(other.dir, 'elsewhere', 'units', 'a', '0001.jpg')).metadata();
-      assert.equal(meta.width, 2 * 112);
+      const shown = readData(await readFile(join(other.dir, 'elsewhere', 'data.js'), 'utf8'));
+      assert.equal(shown.topK, 2);
+      assert.ok(shown.layers[0]?.units.every((u) => u.images.length === 2));
     } finally {
       await other.cleanup();
     }

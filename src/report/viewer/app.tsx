@@ -1,5 +1,6 @@
 // The viewer: overview or one layer, with a unit opened on top; all state in the URL hash.
 import type { ReportData } from '../report-data';
+import { dimText } from '../text';
 import { basename } from './format';
 import { useHashState } from './hash-state';
 import { LayerView } from './layer-view';
@@ -13,8 +14,11 @@ export function App({ data, bars }: { data: ReportData; bars: ReadonlyMap<string
   const layer = data.layers.find((l) => l.dir === state.layer);
   const unit = layer && state.unit > 0 ? layer.units.find((u) => u.unit === state.unit) : undefined;
   // The grid's order, so previous / next in the unit view follow what the user is looking at.
-  const order = useMemo(() => (layer ? selectUnits(layer.units, state.sort, state.cat, state.q, state.det) : []), [layer, state.sort, state.cat, state.q, state.det]);
-  const home = { layer: '', sort: 'score', cat: '', q: '', det: false, page: 0, unit: 0 } as const;
+  const order = useMemo(
+    () => (layer ? selectUnits(layer.units, state.sort, state.cat, state.q, state.det, state.in) : []),
+    [layer, state.sort, state.cat, state.q, state.det, state.in],
+  );
+  const home = { layer: '', sort: 'score', cat: '', q: '', in: 'label', det: false, page: 0, unit: 0 } as const;
   return (
     <div class="page">
       <header class="top">
@@ -48,8 +52,7 @@ export function App({ data, bars }: { data: ReportData; bars: ReadonlyMap<string
       )}
       {layer && unit ? <UnitDetail data={data} layer={layer} unit={unit} order={order} close={() => update({ unit: 0 })} go={(u) => update({ unit: u }, true)} /> : null}
       <footer>
-        Written by netdissect {data.tool.version} on {data.generatedAt}. Strips: the top {data.topK} images of each unit, pixels outside the unit's mask
-        dimmed to 20 %. Muted cards are units below the IoU threshold. Links to this page keep the view (layer, sort, filter, search, unit).
+        Written by netdissect {data.tool.version} on {data.generatedAt}. Strips: the top {data.topK} images of each unit, {dimText(data.dim)}. Muted cards are units below the IoU threshold. Links to this page keep the view (layer, sort, filter, search, unit).
       </footer>
     </div>
   );

@@ -2,9 +2,12 @@
 // only) and a paged grid of unit cards; the page holds 48 cards, so 2,048 units stay fast.
 import { useEffect, useMemo, useRef } from 'preact/hooks';
 import type { ReportData, ReportLayer, ReportUnit } from '../report-data';
+import { conceptHref, unitHref } from '../text';
 import { Chip } from './chip';
+import { ConceptTable, FileLinks, Warnings } from './layer-parts';
 import { fmtIou, headline } from './format';
-import type { SortKey, ViewState } from './hash-state';
+import type { SearchIn, SortKey, ViewState } from './hash-state';
+import { PhotoStrip } from './tiles';
 import { selectUnits } from './units';
 
 export const PAGE_SIZE = 48;
@@ -20,21 +23,40 @@ function Bars({ svg }: { svg: Element | undefined }) {
 
 function UnitCard({ data, unit, layer, open }: { data: ReportData; unit: ReportUnit; layer: ReportLayer; open: () => void }) {
   const n = Math.max(unit.images.length, 1);
-  const label = unit.label === '' ? '(no label)' : unit.label;
+  const href = unitHref(layer.dir, unit.unit);
+  // Not one link: the label inside is a link of its own (to every unit with that label).
+  const onOpen = (e: MouseEvent): void => {
+    e.preventDefault();
+    open();
+  };
   return (
-    <a class={`unit card-link${unit.detector ? '' : ' muted'}`} href={`#layer=${encodeURIComponent(layer.dir)}&unit=${unit.unit}`} onClick={(e) => (e.preventDefault(), open())}>
+    <div class={`unit card${unit.detector ? '' : ' muted'}`}>
       <div class="meta">
-        <span class="num">#{unit.unit}</span>
-        <span class="label" title={label}>
-          {label}
+        <a class="num" href={href} onClick={onOpen}>
+          #{unit.unit}
+        </a>
+        <span class="label" title={unit.label === '' ? '(no label)' : unit.label}>
+          {unit.label === '' ? (
+            '(no label)'
+          ) : (
+            <a class="concept-link" href={conceptHref(layer.dir, unit.label, unit.detector)}>
+              {unit.label}
+            </a>
+          )}
         </span>
         <span class="cat">{unit.category === '' ? null : <Chip data={data} category={unit.category} />}</span>
         <span class="iou" title="IoU">
           {fmtIou(unit.score)}
         </span>
       </div>
-      <img class="strip" src={unit.strip} loading="lazy" width={n * data.tiles.small.w} height={data.tiles.small.h} alt={`top images of ${layer.name} unit ${unit.unit}`} />
-    </a>
+      <a class="strip-link" href={href} onClick={onOpen} aria-label={`open ${layer.name} unit ${unit.unit}`}>
+        {unit.strip ? (
+          <img class="strip" src={unit.strip} loading="lazy" width={n * data.tiles.small.w} height={data.tiles.small.h} alt={`top images of ${layer.name} unit ${unit.unit}`} />
+        ) : (
+          <PhotoStrip data={data} layer={layer} unit={unit} />
+        )}
+      </a>
+    </div>
   );
 }
 
@@ -63,11 +85,13 @@ export function LayerView(props: {
   update: (next: Partial<ViewState>, replace?: boolean) => void;
 }) {
   const { data, layer, state, update } = props;
-  const units = useMemo(() => selectUnits(layer.units, state.sort, state.cat, state.q, state.det), [layer, state.sort, state.cat, state.q, state.det]);
+  const units = useMemo(() => selectUnits(layer.units, state.sort, state.cat, state.q, state.det, state.in), [layer, state.sort, state.cat, state.q, state.det, state.in]);
   const pages = Math.max(1, Math.ceil(units.length / PAGE_SIZE));
   const page = Math.min(state.page, pages - 1);
   const shown = units.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
   const [n, h, w] = layer.shape;
+  // Every concept name of the layer, for the search box's suggestions.
+  const names = useMemo(() => [...new Set(layer.units.flatMap((u) => u.categories.flatMap((c) => c.concepts.map((s) => s.name))))].sort(), [layer]);
   return (
     <section class="layer">
       <div class="layer-head">
@@ -79,8 +103,11 @@ export function LayerView(props: {
       <p class="stat-line">
         {headline(layer, data.settings.iouThreshold)}; {layer.stats.uniqueDetectors} unique detectors by the paper's rule.
       </p>
+      <Warnings layer={layer} />
       {layer.saturationHint ? <p class="hint">{layer.saturationHint}</p> : null}
+      <FileLinks layer={layer} />
       <Bars svg={props.svg} />
+      <ConceptTable data={data} layer={layer} />
       <div class="controls">
         <label>
           Sort
@@ -105,11 +132,22 @@ export function LayerView(props: {
           <input
             type="search"
             aria-label="Search concepts and units"
-            placeholder="Search concepts, or a unit number"
+            placeholder="A concept (exact name), or a unit number"
+            list={`concepts-${layer.dir}`}
             value={state.q}
             onInput={(e) => update({ q: (e.currentTarget as HTMLInputElement).value, page: 0 }, true)}
           />
+          <datalist id={`concepts-${layer.dir}`}>
+            {names.map((c) => (
+              <option key={c} value={c} />
+            ))}
+          </datalist>
         </label>
+        <select class="search-in" aria-label="Search in" value={state.in} onChange={(e) => update({ in: (e.currentTarget as HTMLSelectElement).value as SearchIn, page: 0 })}>
+          <option value="label">best label is</option>
+          <option value="all">any top concept is</option>
+          <option value="text">any concept contains</option>
+        </select>
         <label class="check">
           <input type="checkbox" checked={state.det} onChange={(e) => update({ det: (e.currentTarget as HTMLInputElement).checked, page: 0 })} />
           detectors only

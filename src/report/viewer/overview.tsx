@@ -3,8 +3,10 @@
 import * as Plot from '@observablehq/plot';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ReportData, ReportLayer } from '../report-data';
+import { conceptHref, preprocessText } from '../text';
 import { Chip } from './chip';
 import { headline } from './format';
+import { FileLinks } from './layer-parts';
 
 function RunFacts({ data }: { data: ReportData }) {
   const s = data.settings;
@@ -12,6 +14,7 @@ function RunFacts({ data }: { data: ReportData }) {
     ['model', data.model.path],
     ['sha256', data.model.sha256.slice(0, 16)],
     ['input', `${data.model.input} (${s.inputSize[0]}×${s.inputSize[1]})`],
+    ['preprocessing', preprocessText(s)],
     ['dataset', `${data.dataset.root} (${data.dataset.format})`],
     ['images', String(data.dataset.images) + (s.limit !== null ? ` (limit ${s.limit})` : '')],
     ['semantics', s.semantics],
@@ -45,6 +48,11 @@ function LayerCard({ data, layer, open }: { data: ReportData; layer: ReportLayer
         <small> / {s.units} units</small>
       </p>
       <p class="stat-line">{headline(layer, data.settings.iouThreshold)}</p>
+      {layer.warnings.length > 0 ? (
+        <p class="warn-line">
+          ⚠ {layer.warnings.length} warning{layer.warnings.length === 1 ? '' : 's'}: {layer.warnings[0]}
+        </p>
+      ) : null}
       <p class="stat-line">
         {s.uniqueDetectors} unique detectors by the paper's per-category rule
         {s.saturatedUnits > 0 ? ` · ${s.saturatedUnits} saturated units` : ''}
@@ -85,7 +93,29 @@ function LayerCard({ data, layer, open }: { data: ReportData; layer: ReportLayer
           })}
         </tbody>
       </table>
+      <TopConcepts layer={layer} />
+      <FileLinks layer={layer} />
     </div>
+  );
+}
+
+/** The concepts with the most detectors, each a link to its detector units. */
+function TopConcepts({ layer }: { layer: ReportLayer }) {
+  const top = layer.conceptTable.filter((c) => c.detectors > 0).slice(0, 12);
+  if (top.length === 0) return null;
+  return (
+    <p class="top-concepts">
+      Top concepts:{' '}
+      {top.map((c, i) => (
+        <span key={`${c.category}-${c.name}`}>
+          {i > 0 ? ' · ' : null}
+          <a class="concept-link" href={conceptHref(layer.dir, c.name, true)}>
+            {c.name}
+          </a>{' '}
+          <span class="n">{c.detectors}</span>
+        </span>
+      ))}
+    </p>
   );
 }
 

@@ -2,22 +2,29 @@
 // large with the mask outlined (tiles of the large strip written by the report, not drawn here).
 import { useEffect } from 'preact/hooks';
 import type { ReportData, ReportLayer, ReportUnit } from '../report-data';
+import { conceptHref } from '../text';
 import { Chip } from './chip';
 import { basename, fmtIou, fmtNum } from './format';
+import { PhotoTile } from './tiles';
 
-function Tile({ data, unit, k }: { data: ReportData; unit: ReportUnit; k: number }) {
+function Tile({ data, layer, unit, k }: { data: ReportData; layer: ReportLayer; unit: ReportUnit; k: number }) {
   const { w, h } = data.tiles.large;
   const n = Math.max(unit.images.length, 1);
   const img = unit.images[k];
+  const file = img ? (data.photos.list[img.photo]?.file ?? '') : '';
   return (
     <figure class="tile">
       <div class="tile-crop" style={{ width: `${w}px`, height: `${h}px` }}>
-        <img src={unit.large} width={n * w} height={h} style={{ transform: `translateX(${-k * w}px)` }} alt={img ? `image ${img.image}: ${img.file}` : ''} />
+        {unit.large ? (
+          <img src={unit.large} width={n * w} height={h} style={{ transform: `translateX(${-k * w}px)` }} alt={img ? `image ${img.image}: ${file}` : ''} />
+        ) : (
+          <PhotoTile data={data} layer={layer} unit={unit} k={k} kind="large" />
+        )}
       </div>
       {img ? (
         <figcaption>
-          <span class="file" title={img.file}>
-            {basename(img.file)}
+          <span class="file" title={file}>
+            {basename(file)}
           </span>
           <span class="max">max {fmtNum(img.max)}</span>
         </figcaption>
@@ -57,7 +64,15 @@ export function UnitDetail(props: {
             <p class="kicker">
               {layer.name} · unit {unit.unit}
             </p>
-            <h2 class="detail-label">{label}</h2>
+            <h2 class="detail-label">
+              {unit.label === '' ? (
+                label
+              ) : (
+                <a class="concept-link" href={conceptHref(layer.dir, unit.label, unit.detector)} title={`every unit of ${layer.name} labelled ${unit.label}`}>
+                  {label}
+                </a>
+              )}
+            </h2>
             <p class="sub">
               {unit.category === '' ? null : <Chip data={data} category={unit.category} />} IoU {fmtIou(unit.score)} ·{' '}
               {unit.detector ? 'detector' : `below the IoU threshold ${data.settings.iouThreshold}`}
@@ -83,7 +98,7 @@ export function UnitDetail(props: {
         </div>
         <div class="tiles">
           {unit.images.map((_, k) => (
-            <Tile key={k} data={data} unit={unit} k={k} />
+            <Tile key={k} data={data} layer={layer} unit={unit} k={k} />
           ))}
         </div>
         <p class="note">
@@ -113,7 +128,11 @@ export function UnitDetail(props: {
                 c.concepts.map((s, i) => (
                   <tr key={`${c.category}-${i}`} class={s.iou > data.settings.iouThreshold ? 'over' : ''}>
                     <td>{i === 0 ? <Chip data={data} category={c.category} /> : null}</td>
-                    <td class="concept">{s.name}</td>
+                    <td class="concept">
+                      <a href={conceptHref(layer.dir, s.name, false)} title={`units of ${layer.name} whose best label is ${s.name}`}>
+                        {s.name}
+                      </a>
+                    </td>
                     <td>{fmtIou(s.iou)}</td>
                     <td>{fmtNum(s.intersection)}</td>
                     <td>{fmtNum(s.activation)}</td>
