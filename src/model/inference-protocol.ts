@@ -1,8 +1,11 @@
 // The messages between InferenceWorker (main thread) and inference-worker.ts (its thread).
 
 export interface InferenceInit {
-  /** The model bytes: a view on a SharedArrayBuffer, so the worker sees them without a copy. */
-  readonly model: Uint8Array;
+  /**
+   * The model bytes: a copy (a Uint8Array, cloned into the thread), or a lent buffer (transferred
+   * in, and transferred back in the first reply once the session holds the model).
+   */
+  readonly model: Uint8Array | { readonly buffer: ArrayBuffer; readonly length: number };
   readonly inputName: string;
   readonly outputNames: readonly string[];
   readonly threads: number;
@@ -25,8 +28,8 @@ export interface WireTensor {
 }
 
 export type InferenceReply =
-  | { readonly kind: 'ready' }
-  | { readonly kind: 'failed'; readonly error: SerializedError }
+  | { readonly kind: 'ready'; readonly lent: ArrayBuffer | null }
+  | { readonly kind: 'failed'; readonly error: SerializedError; readonly lent: ArrayBuffer | null }
   | { readonly kind: 'result'; readonly id: number; readonly outputs: Record<string, WireTensor> }
   | { readonly kind: 'error'; readonly id: number; readonly error: SerializedError }
   | { readonly kind: 'closed' };

@@ -33,20 +33,22 @@ let busy = false;
 let closing = false;
 
 async function create(): Promise<void> {
+  // A lent buffer goes back to the main thread as soon as ONNX Runtime has parsed it.
+  const lent = init.model instanceof Uint8Array ? null : init.model.buffer;
+  const bytes = init.model instanceof Uint8Array ? init.model : new Uint8Array(init.model.buffer, 0, init.model.length);
   try {
-    // The model arrives as a view on shared memory (no copy); ONNX Runtime parses it here.
-    session = await ort.InferenceSession.create(init.model, {
+    session = await ort.InferenceSession.create(bytes, {
       graphOptimizationLevel: 'all',
       intraOpNumThreads: init.threads,
       interOpNumThreads: 1,
       executionMode: 'sequential',
     });
   } catch (err) {
-    post({ kind: 'failed', error: serialize(err) });
+    post({ kind: 'failed', error: serialize(err), lent }, lent ? [lent] : []);
     port.close();
     return;
   }
-  post({ kind: 'ready' });
+  post({ kind: 'ready', lent }, lent ? [lent] : []);
   void drain();
 }
 

@@ -11,6 +11,7 @@
 import { Worker } from 'node:worker_threads';
 import { ModelError } from '../util/errors.js';
 import type { InferenceInit, InferenceReply, SerializedError, WireTensor } from './inference-protocol.js';
+import type { ModelLoan } from './model-bytes.js';
 
 export type OutputTensor = WireTensor;
 
@@ -53,19 +54,28 @@ export class InferenceWorker {
   }
 
   /**
-   * Start a worker with a session on `model` (bytes; pass a view on a SharedArrayBuffer to avoid
-   * copying them into the thread) fetching `outputNames`. Resolves once the session is ready.
+   * Start a worker with a session on `model` fetching `outputNames`; resolves once the session is
+   * ready. `model` is either bytes (copied into the thread) or a loan of a ModelBytes buffer
+   * (moved into the thread and given back once ONNX Runtime has parsed it: no copy).
    */
   static async start(
-    model: Uint8Array, file: string, inputName: string, outputNames: readonly string[], threads: number,
+    model: Uint8Array | ModelLoan, file: string, inputName: string, outputNames: readonly string[], threads: number,
   ): Promise<InferenceWorker> {
-    const init: InferenceInit = { model, inputName, outputNames, threads };
-    const worker = new Worker(new URL('./inference-worker.js', import.meta.url), { workerData: init });
-    const first = await new Promise<InferenceReply | Error>((resolve) => {
+    const loan = model instanceof Uint8Array ? null : model;
+    const init: InferenceInit = { model: loan ? { buffer: loan.buffer, length: loan.length } : model, inputName, outputNames, threads };
+    let worker: Worker;
+    try {
+      worker = new Worker(new URL('./inference-worker.js', import.meta.url), { workerData: init, transferList: loan ? [loan.buffer] : [] });
+    } catch (err) {
+      loan?.giveBack(loan.buffer);
+      throw err;
+    }
+    type First = Extract<InferenceReply, { kind: 'ready' | 'failed' }> | Error;
+    const first = await new Promise<First>((resolve) => {
       const onMessage = (m: InferenceReply): void => { if (m.kind === 'ready' || m.kind === 'failed') done(m); };
       const onError = (e: Error): void => done(e);
       const onExit = (code: number): void => done(new Error(`the inference worker exited with code ${code} before its session was ready`));
-      const done = (r: InferenceReply | Error): void => {
+      const done = (r: First): void => {
         worker.off('message', onMessage);
         worker.off('error', onError);
         worker.off('exit', onExit);
@@ -75,6 +85,8 @@ export class InferenceWorker {
       worker.on('error', onError);
       worker.on('exit', onExit);
     });
+    // The buffer is back once the worker has answered; a worker that died took it with it.
+    loan?.giveBack(first instanceof Error ? null : first.lent);
     if (first instanceof Error || first.kind === 'failed') {
       // A worker whose session failed ends by itself; wait for it rather than terminate it.
       await new Promise<void>((resolve) => {
