@@ -42,6 +42,9 @@ async function create(): Promise<void> {
       intraOpNumThreads: init.threads,
       interOpNumThreads: 1,
       executionMode: 'sequential',
+      // Failures reach the user as one message through us; ONNX Runtime's own log lines on
+      // stderr would say the same thing a second time, in another format.
+      logSeverityLevel: 4,
     });
   } catch (err) {
     post({ kind: 'failed', error: serialize(err), lent }, lent ? [lent] : []);
