@@ -22,9 +22,13 @@ interface Pending {
   readonly dims: readonly number[];
 }
 
-/** The message of an error from the worker thread, with its class when it is not a plain Error. */
+/**
+ * The message of an error from the worker thread, with its class when it is not a plain Error,
+ * on one line (ONNX Runtime's messages can span several, and the CLI prints exactly one).
+ */
 function describe(e: SerializedError): string {
-  return e.name && e.name !== 'Error' ? `${e.name}: ${e.message}` : e.message;
+  const message = e.message.trim().replace(/\s*\n\s*/g, '; ');
+  return e.name && e.name !== 'Error' ? `${e.name}: ${message}` : message;
 }
 
 export class InferenceWorker {
