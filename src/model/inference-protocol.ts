@@ -12,6 +12,7 @@ export interface InferenceInit {
 }
 
 export type InferenceRequest =
+  | { readonly kind: 'init'; readonly init: InferenceInit }
   | { readonly kind: 'run'; readonly id: number; readonly input: Float32Array; readonly dims: readonly number[] }
   | { readonly kind: 'close' };
 

@@ -8,15 +8,16 @@
 // at a time from a queue, a close request waits for the run in progress, releases the session,
 // and lets the thread end by closing its port.
 //
-// Messages in:  {kind: 'run', id, input, dims} | {kind: 'close'}
+// Messages in:  {kind: 'init', init} (first; a thread may be started early and wait for it)
+//               {kind: 'run', id, input, dims} | {kind: 'close'}
 // Messages out: {kind: 'ready'} | {kind: 'failed', error} (session creation failed; the thread ends)
 //               {kind: 'result', id, outputs} | {kind: 'error', id, error} | {kind: 'closed'}
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import type { InferenceInit, InferenceReply, InferenceRequest, SerializedError } from './inference-protocol.js';
 
-const init = workerData as InferenceInit;
 const port = parentPort!;
+let init: InferenceInit;
 
 function serialize(err: unknown): SerializedError {
   const e = err instanceof Error ? err : new Error(String(err));
@@ -103,9 +104,12 @@ async function drain(): Promise<void> {
 }
 
 port.on('message', (req: InferenceRequest) => {
+  if (req.kind === 'init') {
+    init = req.init;
+    void create();
+    return;
+  }
   if (req.kind === 'close') closing = true;
   queue.push(req);
   void drain();
 });
-
-void create();

@@ -31,6 +31,33 @@ function describe(e: SerializedError): string {
   return e.name && e.name !== 'Error' ? `${e.name}: ${message}` : message;
 }
 
+function spawn(): Worker {
+  return new Worker(new URL('./inference-worker.js', import.meta.url));
+}
+
+/** A thread started ahead of need (see prewarmInference), idle and not keeping the process alive. */
+let spare: Worker | null = null;
+
+function takeSpare(): Worker | null {
+  const w = spare;
+  spare = null;
+  return w;
+}
+
+/**
+ * Start an inference thread now, so that starting it and loading ONNX Runtime's binding in it
+ * overlap with reading the model; the next InferenceWorker.start takes it. Idle, it keeps
+ * nothing alive, and a process that ends without using it loses nothing.
+ */
+export function prewarmInference(): void {
+  if (spare !== null) return;
+  const w = spawn();
+  w.unref();
+  w.once('exit', () => { if (spare === w) spare = null; });
+  w.on('error', () => { if (spare === w) spare = null; });
+  spare = w;
+}
+
 export class InferenceWorker {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
@@ -69,7 +96,9 @@ export class InferenceWorker {
     const init: InferenceInit = { model: loan ? { buffer: loan.buffer, length: loan.length } : model, inputName, outputNames, threads };
     let worker: Worker;
     try {
-      worker = new Worker(new URL('./inference-worker.js', import.meta.url), { workerData: init, transferList: loan ? [loan.buffer] : [] });
+      worker = takeSpare() ?? spawn();
+      worker.ref();
+      worker.postMessage({ kind: 'init', init }, loan ? [loan.buffer] : []);
     } catch (err) {
       loan?.giveBack(loan.buffer);
       throw err;

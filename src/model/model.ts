@@ -2,7 +2,7 @@
 // can be exposed by name. Validation lives here so the pipeline can assume a usable model.
 import { ModelError, UsageError } from '../util/errors.js';
 import { describeFsError } from '../util/fs-errors.js';
-import { InferenceWorker } from './inference.js';
+import { InferenceWorker, prewarmInference } from './inference.js';
 import { ModelBytes, readModelFile } from './model-bytes.js';
 import { channelMixesFragment, extraOutputsFragment, parseGraph, type ChannelMix, type GraphInfo } from './onnx-proto.js';
 
@@ -43,6 +43,7 @@ export interface LayerInfo {
  * read once, hashed while it is read, and parsed without touching its weights.
  */
 export async function loadModel(file: string): Promise<LoadedModel> {
+  prewarmInference(); // the session's thread starts while the file is read
   let read: Awaited<ReturnType<typeof readModelFile>>;
   try {
     read = await readModelFile(file);
