@@ -22,6 +22,7 @@ export interface ModelLoan {
 export class ModelBytes {
   private buffer: ArrayBuffer | null;
   private lent = false;
+  private released = false;
   private readonly waiting: (() => void)[] = [];
 
   constructor(buffer: ArrayBuffer, readonly length: number) {
@@ -30,8 +31,24 @@ export class ModelBytes {
 
   /** The file's bytes (a view, valid until the next loan). Throws while they are lent out. */
   view(file: string): Uint8Array {
-    if (this.lent || this.buffer === null) throw new Error(`${file}: the model's bytes are ${this.lent ? 'in use by a session being created' : 'lost (a worker died holding them)'}`);
+    if (this.lent || this.buffer === null) throw new Error(`${file}: the model's bytes are ${this.why()}`);
     return new Uint8Array(this.buffer, 0, this.length);
+  }
+
+  /**
+   * Let go of the bytes once every session that needs them exists (a run's forward session holds
+   * the model inside ONNX Runtime): the JavaScript copy is then garbage. Waits for a loan out.
+   */
+  async release(): Promise<void> {
+    while (this.lent) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.buffer = null;
+    this.released = true;
+    this.waiting.shift()?.();
+  }
+
+  private why(): string {
+    if (this.lent) return 'in use by a session being created';
+    return this.released ? 'released (ModelBytes.release) after the sessions were created' : 'lost (a worker died holding them)';
   }
 
   /**
@@ -41,7 +58,7 @@ export class ModelBytes {
    */
   async lend(fragment: Uint8Array, file: string): Promise<ModelLoan> {
     while (this.lent) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    if (this.buffer === null) throw new Error(`${file}: the model's bytes were lost (a worker died holding them); load the model again.`);
+    if (this.buffer === null) throw new Error(`${file}: the model's bytes are ${this.why()}; load the model again.`);
     const total = this.length + fragment.length;
     if (total > this.buffer.byteLength) {
       const grown = new ArrayBuffer(total + SPARE);
@@ -59,7 +76,7 @@ export class ModelBytes {
       giveBack: (b) => {
         if (returned) return;
         returned = true;
-        this.buffer = b;
+        this.buffer = this.released ? null : b;
         this.lent = false;
         this.waiting.shift()?.();
       },
