@@ -44,12 +44,18 @@ if (mode === 'ort') {
   await session.release();
 } else if (mode === 'session') {
   const m = await modules(undefined);
+  const c0 = process.cpuUsage();
   const model = await m.model.loadModel(file!);
   phases['load'] = now() - t0;
+  // CPU of the read, hash and parse (process-wide: includes the inference thread starting meanwhile).
+  const c = process.cpuUsage(c0);
+  phases['loadCpu'] = (c.user + c.system) / 1e6;
   const t = now();
   const s = await m.model.openLayerSession(model, layers, m.model.resolveInputSize(model, undefined), { threads, batch: 16 });
   phases['session'] = now() - t;
   phases['ready'] = now() - t0;
+  // ONNX Runtime's own session creation, timed inside the worker: the floor, in the same process.
+  phases['create'] = s.worker.createSeconds;
   await s.worker.close();
 } else if (mode === 'two-session' || mode === 'legacy') {
   const m = await modules(mode === 'legacy' ? legacyDir : undefined);

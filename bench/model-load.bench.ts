@@ -2,6 +2,7 @@
 // the file to a session ready for the forward pass, against ONNX Runtime's own session creation
 // (the floor), each in a fresh process, repeated and interleaved; medians and peak RSS.
 //   node dist/bench/model-load.bench.js [--model alexnet|vgg16|resnet18] [--repeat N] [--legacy DIST]
+//     [--modes ort,session,two-session,legacy]
 // --legacy DIST adds the old sequence run with another build's modules (DIST holds src/model/).
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -23,7 +24,7 @@ const legacy = arg('--legacy');
 const threads = '2';
 const model = benchModel(name, path.join(ROOT, '.cache', 'bench-models'));
 const layer = model.layers[model.layers.length - 1]!;
-const modes = ['ort', 'session', 'two-session', ...(legacy ? ['legacy'] : [])];
+const modes = arg('--modes')?.split(',') ?? ['ort', 'session', 'two-session', ...(legacy ? ['legacy'] : [])];
 const results = new Map<string, Result[]>(modes.map((m) => [m, []]));
 for (let r = 0; r < repeat; r++) {
   for (const mode of modes) {
@@ -34,8 +35,10 @@ for (let r = 0; r < repeat; r++) {
   }
 }
 const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
-const floor = median(results.get('ort')!.map((x) => x.phases['create']!));
+const floor = median((results.get('ort') ?? results.get('session')!).map((x) => x.phases['create']!));
 process.stdout.write(`${name} (${(model.parameters * 4 / 1e6).toFixed(0)} MB of weights), layer ${layer}, ${threads} intra-op threads; medians of ${repeat}\n`);
+const overhead = (results.get('session') ?? []).map((x) => x.phases['ready']! - x.phases['create']!);
+process.stdout.write(`session mode: ready − ONNX Runtime's session creation in the same process, per run: ${overhead.map((x) => x.toFixed(2)).join(', ')} s (median ${median(overhead).toFixed(2)} s)\n`);
 process.stdout.write('mode          ready s  vs session creation  phases (s)                                   CPU s  peak RSS MiB\n');
 for (const mode of modes) {
   const rs = results.get(mode)!;

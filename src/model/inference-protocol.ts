@@ -29,7 +29,7 @@ export interface WireTensor {
 }
 
 export type InferenceReply =
-  | { readonly kind: 'ready'; readonly lent: ArrayBuffer | null }
+  | { readonly kind: 'ready'; readonly lent: ArrayBuffer | null; readonly createSeconds: number }
   | { readonly kind: 'failed'; readonly error: SerializedError; readonly lent: ArrayBuffer | null }
   | { readonly kind: 'result'; readonly id: number; readonly outputs: Record<string, WireTensor> }
   | { readonly kind: 'error'; readonly id: number; readonly error: SerializedError }

@@ -37,6 +37,7 @@ async function create(): Promise<void> {
   // A lent buffer goes back to the main thread as soon as ONNX Runtime has parsed it.
   const lent = init.model instanceof Uint8Array ? null : init.model.buffer;
   const bytes = init.model instanceof Uint8Array ? init.model : new Uint8Array(init.model.buffer, 0, init.model.length);
+  const t0 = performance.now();
   try {
     session = await ort.InferenceSession.create(bytes, {
       graphOptimizationLevel: 'all',
@@ -52,7 +53,7 @@ async function create(): Promise<void> {
     port.close();
     return;
   }
-  post({ kind: 'ready', lent }, lent ? [lent] : []);
+  post({ kind: 'ready', lent, createSeconds: (performance.now() - t0) / 1000 }, lent ? [lent] : []);
   void drain();
 }
 

@@ -65,7 +65,11 @@ export class InferenceWorker {
   private closing: Promise<void> | null = null;
   private readonly exit: Promise<number>;
 
-  private constructor(private readonly worker: Worker, readonly file: string) {
+  /**
+   * @param createSeconds how long ONNX Runtime took to create the session (the floor of a model
+   *   load, measured inside the worker)
+   */
+  private constructor(private readonly worker: Worker, readonly file: string, readonly createSeconds: number) {
     this.exit = new Promise((resolve) => worker.once('exit', resolve));
     worker.on('message', (msg: InferenceReply) => {
       if (msg.kind !== 'result' && msg.kind !== 'error') return;
@@ -129,7 +133,7 @@ export class InferenceWorker {
       const why = first instanceof Error ? first.message : describe(first.error);
       throw new ModelError(`${file}: ONNX Runtime cannot load the model: ${why}`);
     }
-    const w = new InferenceWorker(worker, file);
+    const w = new InferenceWorker(worker, file, first.createSeconds);
     w.updateRef();
     return w;
   }
