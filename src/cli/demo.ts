@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { openBroden } from '../dataset/broden/reader.js';
 import { generateSyntheticBroden } from '../dataset/synthetic/generate.js';
 import { writeReport } from '../report/write-report.js';
@@ -22,8 +22,8 @@ export function register(program: Command): void {
     .command('demo')
     .description('dissect the embedded MobileNetV2 (Conv_1_preact, expanded_conv_12) on a generated synthetic dataset')
     .option('--images <n>', 'synthetic images to generate (reused when already there)', intOption('--images', 10, 100000), 400)
-    .addOption(new Option('--dataset <dir>', 'where the synthetic dataset lives').default('runs/demo-dataset', 'runs/demo-dataset'))
-    .addOption(new Option('--out <dir>', 'run directory').default('runs/demo', 'runs/demo'))
+    .option('--dataset <dir>', 'where the synthetic dataset lives', 'runs/demo-dataset')
+    .option('--out <dir>', 'run directory', 'runs/demo')
     .option('--restart', 'discard the demo run in --out and compute it again (a complete one is otherwise reused)')
     .action(async (flags: { images: number; dataset: string; out: string; restart?: boolean }) => {
       const progress = new StderrProgress();

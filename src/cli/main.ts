@@ -14,8 +14,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('Network Dissection of ONNX models on densely labelled concept datasets')
     .version(TOOL_VERSION)
     .exitOverride()
-    // Commander's own errors (unknown option, missing argument) in the same one-line form as ours.
     .configureHelp({ optionDescription: describeOption })
+    // Commander's own errors (unknown option, missing argument) in the same one-line form as ours.
     .configureOutput({
       writeErr: (s) => process.stderr.write(s),
       outputError: (s, write) => write(`netdissect: ${s.trim().replace(/\s*\n\s*/g, ' ')} (run with --help for usage)\n`),
