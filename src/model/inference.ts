@@ -41,7 +41,8 @@ let spare: Worker | null = null;
 function takeSpare(): Worker | null {
   const w = spare;
   spare = null;
-  return w;
+  // A thread that already ended would swallow the model's buffer and never answer.
+  return w !== null && w.threadId >= 0 ? w : null;
 }
 
 /**
