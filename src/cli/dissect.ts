@@ -1,11 +1,10 @@
 // `netdissect dissect`: the whole Network Dissection of chosen layers, into a run directory.
-import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { openDataset } from '../dataset/open.js';
 import { addDatasetOptions, datasetSpecFromOptions } from './dataset-options.js';
 import { loadModel, resolveInputSize } from '../model/model.js';
-import { resolvePreprocess, PRESETS } from '../model/preprocess.js';
+import { DEFAULT_PRESET, describePresets, resolvePreprocess, PRESETS } from '../model/preprocess.js';
 import { writeReport } from '../report/write-report.js';
 import { dissect, type DissectSummary } from '../run/dissect.js';
 import { resolveSpec, type DatasetSpec } from '../dataset/open.js';
@@ -48,24 +47,24 @@ export function register(program: Command): void {
   addDatasetOptions(cmd)
     .option('--layer <name>', 'tensor to dissect (repeatable, or comma-separated); `netdissect layers` lists them', collect)
     .requiredOption('--out <dir>', 'run directory (created; an existing run with the same settings is reused)')
-    .option('--semantics <name>', "activation counting: 'original' (the paper's) or 'lite' (NetDissect-Lite's)", 'original')
-    .option('--preprocess <preset>', `preprocessing preset: ${Object.keys(PRESETS).join(', ')} (default netdissect)`)
+    .option('--semantics <name>', "activation counting: 'original' (the paper's) or 'lite' (NetDissect-Lite's)", DEFAULTS.semantics)
+    .option('--preprocess <preset>', `preprocessing preset: ${Object.keys(PRESETS).join(', ')}; their mean and std are listed below (default: ${DEFAULT_PRESET})`)
     .option('--mean <r,g,b>', 'per-channel mean on 0..255 RGB (with --std; one value for all channels)', numberListOption('--mean'))
     .option('--std <r,g,b>', 'per-channel std on 0..255 RGB (with --mean)', numberListOption('--std'))
     .option('--input-size <h,w>', "input size when the model's is dynamic", sizeOption('--input-size'))
-    .option('--quantile <q>', 'top quantile of activations that forms a mask', numberOption('--quantile', 0, 1), 0.005)
-    .option('--iou-threshold <t>', 'IoU above which a unit is a detector', numberOption('--iou-threshold', 0, 1, false), 0.04)
-    .option('--batch <n>', 'images per inference batch', intOption('--batch', 1, 4096), 16)
+    .option('--quantile <q>', 'top quantile of activations that forms a mask', numberOption('--quantile', 0, 1), DEFAULTS.quantile)
+    .option('--iou-threshold <t>', 'IoU above which a unit is a detector', numberOption('--iou-threshold', 0, 1, false), DEFAULTS.iouThreshold)
+    .option('--batch <n>', 'images per inference batch', intOption('--batch', 1, 4096), DEFAULTS.batch)
     .option('--limit <n>', 'use only the first N kept images', intOption('--limit', 1))
-    .option('--top-k <n>', 'top-activating images kept per unit for the report', intOption('--top-k', 0, 100), 10)
-    .option('--memory-budget <size>', 'candidate cache held in memory before spilling to disk (e.g. 512M, 4G)', bytesOption('--memory-budget'), 4 * 1024 ** 3)
+    .option('--top-k <n>', 'top-activating images kept per unit for the report', intOption('--top-k', 0, 100), DEFAULTS.topK)
+    .addOption(new Option('--memory-budget <size>', 'candidate cache held in memory before spilling to disk (e.g. 512M, 4G)').argParser(bytesOption('--memory-budget')).default(DEFAULTS.memoryBudget, `${DEFAULTS.memoryBudget / 1024 ** 3}G`))
     .option('--skip-bad-images', 'skip unreadable images (counted and listed in run.json) instead of failing')
-    .option('--threads <n>', 'ONNX Runtime intra-op threads (at most 2 keeps features bit-identical across batch sizes)', intOption('--threads', 1, 256), Math.min(2, availableParallelism()))
+    .option('--threads <n>', 'ONNX Runtime intra-op threads (at most 2 keeps features bit-identical across batch sizes)', intOption('--threads', 1, 256), DEFAULTS.threads)
     .option('--restart', 'discard an existing run in --out and start over')
     .option('--rotate <seed>', 'rotate each layer\'s unit basis by a Haar-random rotation drawn from this seed before thresholds (paper section 3.2)', intOption('--rotate', 0, 0xffffffff))
     .option('--rotate-alpha <a>', 'fraction of that rotation along its geodesic: 0 = identity, 1 = the full rotation', numberOption('--rotate-alpha', 0, 1, false), 1)
-    .option('--checkpoint-every <n>', 'checkpoint the forward pass every N images (rerunning the command resumes)', intOption('--checkpoint-every', 1), 1000)
-    .option('--checkpoint-minutes <m>', '... or every M minutes, whichever comes first', numberOption('--checkpoint-minutes', 0, 1e6), 5)
+    .option('--checkpoint-every <n>', 'checkpoint the forward pass every N images (rerunning the command resumes)', intOption('--checkpoint-every', 1), DEFAULTS.checkpointImages)
+    .option('--checkpoint-minutes <m>', '... or every M minutes, whichever comes first', numberOption('--checkpoint-minutes', 0, 1e6), DEFAULTS.checkpointMinutes)
     .option('--count-workers <n>', 'worker threads for counting (default: the number of cores)', intOption('--count-workers', 1, 64))
     .option('--shards <n>', 'split the images into N shards, run in local worker processes (or on --queue workers); same numbers as one process', intOption('--shards', 1, 100000))
     .option('--processes <n>', 'local worker processes for --shards (default: min(shards, cores); 0 = run the shards in this process)', intOption('--processes', 0, 256))
@@ -73,8 +72,12 @@ export function register(program: Command): void {
     .option('--report', 'write the HTML report (RUN_DIR/report/index.html) at the end of the run')
     .option('--quiet', 'no progress on stderr')
     .addHelpText('after', `
-Outputs, per layer in RUN_DIR/<layer>/: tally.csv, thresholds.csv, results.json; RUN_DIR/run.json.
-Exit codes: 0 done, 1 run failed, 2 usage error.
+Preprocessing presets, (x - mean) / std per channel on 0..255 RGB (or give --mean/--std):
+${describePresets().map((l) => `  ${l}`).join('\n')}
+Outputs, per layer in RUN_DIR/<layer>/: tally.csv, thresholds.csv, intersection.csv, activation.csv,
+results.json; and RUN_DIR/run.json, RUN_DIR/labels.csv.
+Exit codes: 0 done, 1 run failed, 2 usage error (a bad flag or value, or a --layer that is not an activation),
+130 interrupted (Ctrl-C/SIGTERM: checkpointed; rerun the same command to resume).
 Example:
   netdissect dissect --model mobilenet_v2.onnx --dataset broden1_224 --layer Conv_1_preact \\
     --mean 128 --std 128 --out runs/mnv2`)
@@ -145,9 +148,9 @@ export function formatSummary(s: DissectSummary, iouThreshold: number): string {
     const st = l.stats;
     lines.push('');
     lines.push(`layer ${l.layer}  [${l.shape.join('×')}]  -> ${l.dir}/`);
-    lines.push(`  ${st.detectors}/${st.units} units are detectors (IoU > ${iouThreshold}), covering ${st.uniqueConcepts} concepts; unique detectors (paper's rule): ${st.uniqueDetectors}`);
+    lines.push(`  ${st.detectors}/${st.units} units are detectors (IoU > ${iouThreshold}), covering ${st.uniqueConcepts} concept${st.uniqueConcepts === 1 ? '' : 's'}; unique detectors (paper's rule): ${st.uniqueDetectors}`);
     const per = st.perCategory.filter((c) => c.detectors > 0 || c.categoryDetectors > 0)
-      .map((c) => `${c.category} ${c.detectors} (${c.uniqueConcepts} concepts)`);
+      .map((c) => `${c.category} ${c.detectors} (${c.uniqueConcepts} concept${c.uniqueConcepts === 1 ? '' : 's'})`);
     if (per.length) lines.push(`  by category: ${per.join(', ')}`);
     if (l.saturationHint) lines.push(`  warning: ${l.saturationHint}`);
     for (const w of l.warnings) lines.push(`  warning: ${w}`);

@@ -6,10 +6,10 @@ import { MIN_IMAGES_FOR_ALL_QUIRKS } from '../dataset/synthetic/plan.js';
 import { UsageError } from '../util/errors.js';
 
 interface SyntheticFlags {
-  images: string;
+  images: number;
   out: string;
-  seed: string;
-  size: string;
+  seed: number;
+  size: number;
   png?: boolean;
   force?: boolean;
   quiet?: boolean;
@@ -19,6 +19,16 @@ interface SyntheticFlags {
 function integer(flag: string, text: string): number {
   if (!/^\d+$/.test(text.trim())) throw new UsageError(`${flag} must be a whole number, got '${text}'`);
   return Number(text.trim());
+}
+
+/**
+ * Why a dissection of the dataset uses fewer images than were generated: Broden has index rows
+ * without any label data, readers drop them, and the synthetic set has them on purpose.
+ */
+export function describeRows(rows: number, emptyRows: number): string {
+  if (emptyRows === 0) return `every one of the ${rows} rows has label data.`;
+  const rowsWord = emptyRows === 1 ? 'row has' : 'rows have';
+  return `${emptyRows} of the ${rows} index.csv ${rowsWord} no label data, as some of Broden's do; readers drop such rows, so a dissection uses ${rows - emptyRows} images.`;
 }
 
 export function register(program: Command): void {
@@ -32,21 +42,20 @@ export function register(program: Command): void {
         `scenes, textures) that has every Broden quirk once --images >= ${MIN_IMAGES_FOR_ALL_QUIRKS}; ` +
         'same arguments give byte-identical files',
     )
-    .requiredOption('--images <n>', 'number of index.csv rows to write (about 2 % have no data, as readers must drop)')
+    .requiredOption('--images <n>', 'number of index.csv rows to write (about 2 % have no data, as readers must drop)', (v) => integer('--images', v))
     .requiredOption('--out <dir>', 'output folder (written to <dir>.tmp-* then renamed into place)')
-    .option('--seed <s>', 'random seed, 0 to 4294967295', '1')
-    .option('--size <px>', 'photo size in pixels (square); label maps are half of it, rounded down', '224')
+    .option('--seed <s>', 'random seed, 0 to 4294967295', (v) => integer('--seed', v), 1)
+    .option('--size <px>', 'photo size in pixels (square); label maps are half of it, rounded down', (v) => integer('--size', v), 224)
     .option('--png', 'write photos as lossless PNG instead of JPEG (Broden ships JPEG)')
     .option('--force', 'replace <dir> if it exists and is not empty')
     .option('--quiet', 'no progress messages on stderr')
     .action(async (flags: SyntheticFlags) => {
-      const images = integer('--images', flags.images);
       const started = Date.now();
       const summary = await generateSyntheticBroden({
-        images,
+        images: flags.images,
         out: flags.out,
-        seed: integer('--seed', flags.seed),
-        size: integer('--size', flags.size),
+        seed: flags.seed,
+        size: flags.size,
         format: flags.png === true ? 'png' : 'jpeg',
         force: flags.force === true,
         onProgress: (done, total) => {
@@ -57,8 +66,9 @@ export function register(program: Command): void {
       });
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       process.stdout.write(
-        `${flags.out}: ${summary.images} images (${summary.emptyRows} rows without data), ` +
-          `${summary.labels} labels, ${summary.files} files in ${seconds} s\n`,
+        `${flags.out}: ${summary.images} index.csv rows (${summary.images - summary.emptyRows} images with labels, ` +
+          `${summary.emptyRows} rows without), ${summary.labels} labels, ${summary.files} files in ${seconds} s\n` +
+          `${describeRows(summary.images, summary.emptyRows)}\n`,
       );
     });
 }

@@ -11,7 +11,7 @@ export function register(program: Command): void {
     .command('serve')
     .description('serve the report of a run directory on http://127.0.0.1 (this machine only) until interrupted')
     .argument('<RUN_DIR>', 'run directory whose report/ was written by `netdissect report`')
-    .option('--port <N>', 'port, 0 for any free port (default: 8080)', parseIntOption('--port', 0, 65535), 8080)
+    .option('--port <N>', 'port, 0 for any free port', parseIntOption('--port', 0, 65535), 8080)
     .action(async (runDir: string, opts: { port: number }) => {
       const dir = join(runDir, 'report');
       const index = await stat(join(dir, 'index.html')).catch(() => null);

@@ -6,7 +6,7 @@ import { numberOption } from './options.js';
 
 interface StatsOptions {
   readonly iouThreshold: number;
-  readonly json: boolean;
+  readonly json?: boolean;
 }
 
 export function register(program: Command): void {
@@ -20,7 +20,7 @@ export function register(program: Command): void {
     )
     .argument('<tally...>', 'tally.csv files (columns found by header name; CRLF or LF)')
     .option('--iou-threshold <t>', 'a unit counts when its IoU is strictly above this', numberOption('--iou-threshold', 0, 1, false), 0.04)
-    .option('--json', 'print JSON (one object per file, with the concepts) instead of a table', false)
+    .option('--json', 'print JSON (one object per file, with the concepts) instead of a table')
     .action((files: string[], opts: StatsOptions) => {
       // Read every file first so a malformed one fails before anything is printed.
       const results = files.map((file) => ({ file, stats: tallyStats(file, opts.iouThreshold) }));

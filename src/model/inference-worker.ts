@@ -1,55 +1,116 @@
 // Worker thread that owns one ONNX Runtime session: run() blocks its thread, so the main thread
-// stays free for decoding, counting and progress. Messages: {id, input, dims} -> {id, outputs}.
-import { parentPort, workerData } from 'node:worker_threads';
+// stays free for decoding, counting and progress.
+//
+// Shutdown is cooperative, never `worker.terminate()`: terminating a thread while ONNX Runtime's
+// native run() is on its stack, or while the session is being released, makes the binding throw a
+// C++ Napi::Error out of a dying JavaScript environment, and the whole process aborts
+// ("terminate called after throwing an instance of 'Napi::Error'", exit 134). So requests run one
+// at a time from a queue, a close request waits for the run in progress, releases the session,
+// and lets the thread end by closing its port.
+//
+// Messages in:  {kind: 'init', init} (first; a thread may be started early and wait for it)
+//               {kind: 'run', id, input, dims} | {kind: 'close'}
+// Messages out: {kind: 'ready'} | {kind: 'failed', error} (session creation failed; the thread ends)
+//               {kind: 'result', id, outputs} | {kind: 'error', id, error} | {kind: 'closed'}
+import { parentPort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
+import type { InferenceInit, InferenceReply, InferenceRequest, SerializedError } from './inference-protocol.js';
 
-interface Init {
-  readonly model: Uint8Array;
-  readonly inputName: string;
-  readonly outputNames: readonly string[];
-  readonly threads: number;
-}
-
-interface Request {
-  readonly id: number;
-  readonly input: Float32Array;
-  readonly dims: readonly number[];
-}
-
-const init = workerData as Init;
 const port = parentPort!;
+let init: InferenceInit;
 
-const ready = ort.InferenceSession.create(init.model, {
-  graphOptimizationLevel: 'all',
-  intraOpNumThreads: init.threads,
-  interOpNumThreads: 1,
-  executionMode: 'sequential',
-});
+function serialize(err: unknown): SerializedError {
+  const e = err instanceof Error ? err : new Error(String(err));
+  return { name: e.name, message: e.message };
+}
 
-ready.then(
-  () => port.postMessage({ ready: true }),
-  (err: Error) => port.postMessage({ ready: false, error: err.message }),
-);
+function post(reply: InferenceReply, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(reply, transfer);
+}
 
-port.on('message', (req: Request) => {
-  void (async () => {
-    try {
-      const session = await ready;
-      const feeds = { [init.inputName]: new ort.Tensor('float32', req.input, [...req.dims]) };
-      const result = await session.run(feeds, [...init.outputNames]);
-      const outputs: Record<string, { data: Float32Array; dims: number[]; type: string }> = {};
-      const transfer: ArrayBuffer[] = [];
-      for (const name of init.outputNames) {
-        const t = result[name]!;
-        // Copy into a plain ArrayBuffer we own, so it can be transferred without a second copy.
-        const src = t.data as Float32Array;
-        const data = t.type === 'float32' ? new Float32Array(src) : new Float32Array(0);
-        outputs[name] = { data, dims: [...t.dims], type: t.type };
-        transfer.push(data.buffer as ArrayBuffer);
-      }
-      port.postMessage({ id: req.id, outputs }, transfer);
-    } catch (err) {
-      port.postMessage({ id: req.id, error: (err as Error).message });
+let session: ort.InferenceSession | null = null;
+const queue: InferenceRequest[] = [];
+let busy = false;
+let closing = false;
+
+async function create(): Promise<void> {
+  // A lent buffer goes back to the main thread as soon as ONNX Runtime has parsed it.
+  const lent = init.model instanceof Uint8Array ? null : init.model.buffer;
+  const bytes = init.model instanceof Uint8Array ? init.model : new Uint8Array(init.model.buffer, 0, init.model.length);
+  const t0 = performance.now();
+  try {
+    session = await ort.InferenceSession.create(bytes, {
+      graphOptimizationLevel: 'all',
+      intraOpNumThreads: init.threads,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      // Failures reach the user as one message through us; ONNX Runtime's own log lines on
+      // stderr would say the same thing a second time, in another format.
+      logSeverityLevel: 4,
+    });
+  } catch (err) {
+    post({ kind: 'failed', error: serialize(err), lent }, lent ? [lent] : []);
+    port.close();
+    return;
+  }
+  post({ kind: 'ready', lent, createSeconds: (performance.now() - t0) / 1000 }, lent ? [lent] : []);
+  void drain();
+}
+
+async function runOne(req: Extract<InferenceRequest, { kind: 'run' }>, s: ort.InferenceSession): Promise<void> {
+  try {
+    const feeds = { [init.inputName]: new ort.Tensor('float32', req.input, [...req.dims]) };
+    const result = await s.run(feeds, [...init.outputNames]);
+    const outputs: Record<string, { data: Float32Array; dims: number[]; type: string }> = {};
+    const transfer: ArrayBuffer[] = [];
+    for (const name of init.outputNames) {
+      const t = result[name];
+      if (!t) throw new Error(`ONNX Runtime returned no tensor '${name}'`);
+      // Copy into a plain ArrayBuffer we own, so it can be transferred without a second copy.
+      const data = t.type === 'float32' ? new Float32Array(t.data as Float32Array) : new Float32Array(0);
+      outputs[name] = { data, dims: [...t.dims], type: t.type };
+      transfer.push(data.buffer as ArrayBuffer);
     }
-  })();
+    post({ kind: 'result', id: req.id, outputs }, transfer);
+  } catch (err) {
+    post({ kind: 'error', id: req.id, error: serialize(err) });
+  }
+}
+
+/** Run queued requests one at a time; after a close request, release the session and end. */
+async function drain(): Promise<void> {
+  if (busy || session === null) return;
+  busy = true;
+  try {
+    for (let req = queue.shift(); req !== undefined; req = queue.shift()) {
+      if (req.kind === 'run') {
+        if (closing) post({ kind: 'error', id: req.id, error: { name: 'Error', message: 'the session was closed before this batch ran' } });
+        else await runOne(req, session);
+      }
+    }
+  } finally {
+    busy = false;
+  }
+  if (closing) {
+    const s = session;
+    session = null;
+    try {
+      if (s) await s.release();
+    } catch {
+      // Nothing is left to run; the thread ends either way.
+    }
+    post({ kind: 'closed' });
+    port.close();
+  }
+}
+
+port.on('message', (req: InferenceRequest) => {
+  if (req.kind === 'init') {
+    init = req.init;
+    void create();
+    return;
+  }
+  if (req.kind === 'close') closing = true;
+  queue.push(req);
+  void drain();
 });

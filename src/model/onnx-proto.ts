@@ -21,7 +21,11 @@ export interface GraphInfo {
   readonly outputs: readonly TensorInfo[];
   readonly nodes: readonly NodeInfo[];
   readonly valueInfo: ReadonlyMap<string, TensorInfo>;
+  /** Names of the initializers (the weights); their data is never decoded. */
+  readonly initializers: ReadonlySet<string>;
 }
+
+const decoder = new TextDecoder();
 
 class Reader {
   pos: number;
@@ -64,7 +68,7 @@ class Reader {
     this.pos += n;
   }
   string(): string {
-    return new TextDecoder().decode(this.buf.subarray(this.pos, this.end));
+    return decoder.decode(this.buf.subarray(this.pos, this.end));
   }
 }
 
@@ -98,7 +102,11 @@ function readValueInfo(r: Reader): TensorInfo {
   return { name, elemType, dims };
 }
 
-/** Parse the graph of a serialized ModelProto. Throws ModelError when it is not ONNX. */
+/**
+ * Parse the graph of a serialized ModelProto. Throws ModelError when it is not ONNX. Weights are
+ * skipped where they lie: an initializer's raw_data or float_data is stepped over by its length,
+ * never copied or decoded, so a 500 MB model parses in the time its few thousand names take.
+ */
 export function parseGraph(bytes: Uint8Array, file: string): GraphInfo {
   const nodes: NodeInfo[] = [];
   const inputs: TensorInfo[] = [];
@@ -143,7 +151,7 @@ export function parseGraph(bytes: Uint8Array, file: string): GraphInfo {
   if (!sawGraph || nodes.length === 0) {
     throw new ModelError(`${file}: not an ONNX model (no graph with nodes found). Export the network with torch.onnx.export, tf2onnx or jax2onnx.`);
   }
-  return { inputs: inputs.filter((i) => !initializers.has(i.name)), outputs, nodes, valueInfo };
+  return { inputs: inputs.filter((i) => !initializers.has(i.name)), outputs, nodes, valueInfo, initializers };
 }
 
 function varintBytes(n: number): number[] {
@@ -179,18 +187,23 @@ function varintField(field: number, value: number): Bytes {
 
 const utf8 = (s: string): Bytes => new TextEncoder().encode(s);
 
-/** Append a ModelProto{graph{...}} fragment holding `graphFields` to the model bytes. */
-function appendGraphFields(bytes: Uint8Array, graphFields: readonly Bytes[]): Uint8Array {
-  return concat([bytes, lengthDelimited(7, concat(graphFields))]);
+/** A ModelProto{graph{...}} fragment holding `graphFields`, to append to the model bytes. */
+function graphFragment(graphFields: readonly Bytes[]): Uint8Array {
+  return graphFields.length === 0 ? new Uint8Array(0) : lengthDelimited(7, concat(graphFields));
 }
 
 /**
- * The model bytes with `names` added as graph outputs: a serialized ModelProto{graph{output}}
- * fragment is appended, and protobuf merges repeated fields of the same message, so nothing of
- * the original is re-encoded.
+ * The fragment that, appended to a model's bytes, adds `names` as graph outputs: protobuf merges
+ * repeated fields of the same message, so nothing of the original is re-encoded. Empty when
+ * `names` is.
  */
+export function extraOutputsFragment(names: readonly string[]): Uint8Array {
+  return graphFragment(names.map((name) => lengthDelimited(12, lengthDelimited(1, utf8(name)))));
+}
+
+/** The model bytes with `names` added as graph outputs (a copy; see extraOutputsFragment). */
 export function withExtraOutputs(bytes: Uint8Array, names: readonly string[]): Uint8Array {
-  return appendGraphFields(bytes, names.map((name) => lengthDelimited(12, lengthDelimited(1, utf8(name)))));
+  return concat([bytes, extraOutputsFragment(names)]);
 }
 
 /** A 1×1 convolution to append: `output` = W · `input` across channels at every position. */
@@ -208,6 +221,11 @@ export interface ChannelMix {
  * graph). Used to rotate a layer's units inside ONNX Runtime instead of in JavaScript.
  */
 export function withChannelMixes(bytes: Uint8Array, mixes: readonly ChannelMix[]): Uint8Array {
+  return concat([bytes, channelMixesFragment(mixes)]);
+}
+
+/** The fragment of withChannelMixes alone (empty when `mixes` is). */
+export function channelMixesFragment(mixes: readonly ChannelMix[]): Uint8Array {
   const fields: Bytes[] = [];
   mixes.forEach((m, i) => {
     const weightName = `${m.output}__weights`;
@@ -226,5 +244,5 @@ export function withChannelMixes(bytes: Uint8Array, mixes: readonly ChannelMix[]
       lengthDelimited(9, raw),
     ])));
   });
-  return appendGraphFields(bytes, fields);
+  return graphFragment(fields);
 }

@@ -21,6 +21,20 @@ export const PRESETS: Readonly<Record<string, Preprocess>> = {
   mobilenet: { mean: [128, 128, 128], std: [128, 128, 128] },
 };
 
+/** The preset when none is chosen (the reference tool's constants). */
+export const DEFAULT_PRESET = 'netdissect';
+
+/** `128` when all three channels agree, else `R,G,B`. */
+function channels(v: readonly [number, number, number]): string {
+  return v[0] === v[1] && v[1] === v[2] ? String(v[0]) : v.join(',');
+}
+
+/** One line per preset, `name: mean M, std S` (for --help and messages). */
+export function describePresets(): string[] {
+  const width = Math.max(...Object.keys(PRESETS).map((n) => n.length)) + 1;
+  return Object.entries(PRESETS).map(([name, p]) => `${`${name}:`.padEnd(width)} mean ${channels(p.mean)}, std ${channels(p.std)}${name === DEFAULT_PRESET ? ' (the default)' : ''}`);
+}
+
 /** Resolve --preprocess / --mean / --std into constants. */
 export function resolvePreprocess(preset: string | undefined, mean: readonly number[] | undefined, std: readonly number[] | undefined): Preprocess {
   if (preset !== undefined && (mean || std)) throw new UsageError('--preprocess cannot be combined with --mean/--std; use one or the other.');
@@ -35,7 +49,7 @@ export function resolvePreprocess(preset: string | undefined, mean: readonly num
     if (s.some((x) => !(x > 0))) throw new UsageError(`--std values must be > 0, got ${std.join(',')}.`);
     return { mean: triple(mean, '--mean'), std: s };
   }
-  const name = preset ?? 'netdissect';
+  const name = preset ?? DEFAULT_PRESET;
   const p = PRESETS[name];
   if (!p) throw new UsageError(`unknown --preprocess '${name}'; presets: ${Object.keys(PRESETS).join(', ')}; or give --mean R,G,B --std R,G,B.`);
   return p;

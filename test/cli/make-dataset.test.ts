@@ -22,7 +22,8 @@ describe('netdissect make-dataset synthetic', () => {
     const out = path.join(tmp, 'ds-progress');
     const r = run('make-dataset', 'synthetic', '--images', '16', '--out', out, '--size', '64');
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /16 images \(2 rows without data\), 69 labels, \d+ files/);
+    assert.match(r.stdout, /16 index\.csv rows \(14 images with labels, 2 rows without\), 69 labels, \d+ files/);
+    assert.match(r.stdout, /2 of the 16 index\.csv rows have no label data, as some of Broden's do; readers drop such rows, so a dissection uses 14 images\./);
     assert.match(r.stderr, /16\/16 images/);
     assert.ok(existsSync(path.join(out, 'index.csv')));
   });

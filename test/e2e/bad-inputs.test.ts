@@ -360,14 +360,20 @@ const CASES: Case[] = [
   {
     name: 'a layer name that does not exist (near names suggested)', after: 'untouched',
     args: (c) => dissectArgs(c, { '--layer': 'relu' }),
-    code: 1,
+    code: 2,
     message: /two-conv\.onnx: no tensor named 'relu'; did you mean 'relu1'.*netdissect layers/,
   },
   {
     name: 'a layer that is not 4-D', after: 'untouched',
     args: (c) => dissectArgs(c, { '--layer': 'flat' }),
-    code: 1,
-    message: /two-conv\.onnx: tensor 'flat' is float32 \[1,2048\]; expected a 4-D float32 activation/,
+    code: 2,
+    message: /two-conv\.onnx: 'flat' is float32 \[N,2048\] \(2-D\), not a per-image 4-D activation \[N,units,h,w\]; pick a convolutional layer/,
+  },
+  {
+    name: 'a weight asked for as a layer',
+    args: (c) => dissectArgs(c, { '--layer': 'W1' }),
+    code: 2,
+    message: /two-conv\.onnx: 'W1' is a weight \(an initializer of the model\), not an activation of the image; `netdissect layers` lists the activations/,
   },
   {
     name: 'NaN activations (Log of a negative number)', after: 'failed',

@@ -18,6 +18,8 @@ export interface NodeSpec {
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
   readonly intsAttrs?: Readonly<Record<string, readonly number[]>>;
+  /** Single-integer attributes (e.g. Cast's `to`, ReduceMax's `keepdims`). */
+  readonly intAttrs?: Readonly<Record<string, number>>;
 }
 export interface TensorSpec { readonly name: string; readonly dims: readonly (number | string)[]; readonly elemType?: number }
 
@@ -38,6 +40,9 @@ export function buildModel(spec: { nodes: readonly NodeSpec[]; inputs: readonly 
       const attr = [...strField(1, name), ...intField(20, 7)];
       for (const v of ints) attr.push(...intField(8, v));
       node.push(...bytesField(5, attr));
+    }
+    for (const [name, v] of Object.entries(n.intAttrs ?? {})) {
+      node.push(...bytesField(5, [...strField(1, name), ...intField(3, v), ...intField(20, 2)]));
     }
     graph.push(...bytesField(1, node));
   });

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseGraph, withExtraOutputs } from '../../src/model/onnx-proto.js';
+import { extraOutputsFragment, parseGraph, withExtraOutputs } from '../../src/model/onnx-proto.js';
 import { ModelError } from '../../src/util/errors.js';
 import { buildModel } from '../helpers/onnx-builder.js';
 
@@ -20,6 +20,7 @@ describe('parseGraph', () => {
     assert.deepEqual(g.nodes.map((n) => [n.opType, n.inputs, n.outputs]), [['Conv', ['x', 'W'], ['conv']], ['Relu', ['conv'], ['y']]]);
     assert.deepEqual(g.inputs.map((i) => [i.name, i.elemType, i.dims]), [['x', 1, ['N', 3, 8, 8]]]);
     assert.deepEqual(g.outputs.map((o) => o.name), ['y']);
+    assert.deepEqual([...g.initializers], ['W']);
   });
   it('rejects bytes that are not ONNX with a ModelError naming the file', () => {
     assert.throws(() => parseGraph(new TextEncoder().encode('hello, this is text'), 'notes.txt'), (e: Error) => e instanceof ModelError && /notes\.txt: not an ONNX model/.test(e.message));
@@ -31,5 +32,7 @@ describe('withExtraOutputs', () => {
     const bytes = withExtraOutputs(model, ['conv']);
     assert.deepEqual(bytes.subarray(0, model.length), model);
     assert.deepEqual(parseGraph(bytes, 'm.onnx').outputs.map((o) => o.name), ['y', 'conv']);
+    assert.deepEqual(bytes.subarray(model.length), extraOutputsFragment(['conv']));
+    assert.equal(extraOutputsFragment([]).length, 0);
   });
 });
