@@ -94,14 +94,16 @@ Example:
       };
       // Resized label maps (not Broden's) default to half the model input, as Broden's are.
       const spec = datasetSpecFromOptions(flags);
+      const model = await loadModel(flags.model);
       if (!spec.labelSize) {
-        const [h, w] = resolveInputSize(await loadModel(flags.model), flags.inputSize);
+        const [h, w] = resolveInputSize(model, flags.inputSize);
         spec.labelSize = [Math.max(1, Math.floor(h / 2)), Math.max(1, Math.floor(w / 2))];
       }
       const ds = await openDataset(spec);
       const stop = stopOnSignals();
       const summary = await dissect(ds, {
         model: flags.model,
+        loadedModel: model,
         layers: flags.layer,
         out: flags.out,
         semantics: flags.semantics,

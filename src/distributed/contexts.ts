@@ -14,7 +14,12 @@ export function contextFor(job: StageJob): Promise<StageContext> {
     ctx.catch(() => contexts.delete(key));
     contexts.set(key, ctx);
     // A worker serves runs one after another: keep the latest few.
-    if (contexts.size > 2) contexts.delete(contexts.keys().next().value!);
+    if (contexts.size > 2) {
+      const oldest = contexts.keys().next().value!;
+      const evicted = contexts.get(oldest)!;
+      contexts.delete(oldest);
+      evicted.then((c) => c.close(), () => undefined);
+    }
   }
   return ctx;
 }

@@ -1,6 +1,7 @@
 // The library's defaults, in one place: the CLI shows them in --help, the demo and the benchmark
 // use them, and a library caller gets them for every setting it leaves out.
 import { availableParallelism } from 'node:os';
+import { DEFAULT_PRESET } from '../model/preprocess.js';
 import type { Semantics } from './results-types.js';
 
 export const DEFAULTS = {
@@ -14,7 +15,7 @@ export const DEFAULTS = {
   /** Images per inference batch. */
   batch: 16,
   /** Preprocessing preset assumed when none is given. */
-  preprocess: 'netdissect',
+  preprocess: DEFAULT_PRESET,
   /** Candidate cache held in memory before spilling to disk. */
   memoryBudget: 4 * 1024 ** 3,
   /** Checkpoint the forward pass every this many images ... */

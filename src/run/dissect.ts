@@ -8,11 +8,11 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { DatasetSpec } from '../dataset/open.js';
 import type { ConceptDataset } from '../dataset/types.js';
-import { loadModel, resolveInputSize, resolveLayers } from '../model/model.js';
+import { loadModel, resolveInputSize, type LayerSession, type LoadedModel } from '../model/model.js';
 import type { Preprocess } from '../model/preprocess.js';
 import { contextOf, writePlan, type RunPlan, type StageContext } from '../stages/context.js';
 import { countShard, type CountPartial } from '../stages/count.js';
-import { forwardShard, type ShardPass1 } from '../stages/forward.js';
+import { forwardShard, openForwardSession, type ShardPass1 } from '../stages/forward.js';
 import { mergeCounts, mergePass1, type MergedPass1 } from '../stages/merge.js';
 import { writePass1State } from '../stages/pass1-state.js';
 import { readCountPartial, readMergedPass1, scratchDir, shardDir } from '../stages/partial-files.js';
@@ -43,6 +43,8 @@ export interface RunPreprocess extends Preprocess {
 
 export interface DissectSettings {
   readonly model: string;
+  /** `model` already loaded (loadModel) by the caller: it is not read and hashed again. */
+  readonly loadedModel?: LoadedModel;
   readonly layers: readonly string[];
   readonly out: string;
   readonly semantics?: Semantics;
@@ -108,10 +110,25 @@ const now = (): number => performance.now() / 1000;
 export async function dissect(ds: ConceptDataset, s: DissectSettings, progress: ProgressSink = silentProgress): Promise<DissectSummary> {
   const timings: Record<string, number> = {};
   let t = now();
-  const model = await loadModel(s.model);
+  const model = s.loadedModel ?? await loadModel(s.model);
   const inputSize = resolveInputSize(model, s.inputSize);
-  const layers = await resolveLayers(model, s.layers, inputSize);
-  timings['load'] = now() - t;
+  const batch = s.batch ?? DEFAULTS.batch;
+  // The one session of this process's forward pass: it checks the layers and reports their shapes.
+  const session = await openForwardSession({ model, inputSize, settings: { threads: s.threads ?? DEFAULTS.threads, batch, rotation: s.rotation } }, s.layers);
+  try {
+    timings['load'] = now() - t;
+    return await run(ds, s, progress, model, inputSize, session, timings);
+  } finally {
+    await session.worker.close();
+  }
+}
+
+async function run(
+  ds: ConceptDataset, s: DissectSettings, progress: ProgressSink, model: LoadedModel, inputSize: readonly [number, number], session: LayerSession,
+  timings: Record<string, number>,
+): Promise<DissectSummary> {
+  let t = now();
+  const layers = session.layers;
 
   const quantile = s.quantile ?? DEFAULTS.quantile;
   const topK = s.topK ?? DEFAULTS.topK;
@@ -172,6 +189,7 @@ export async function dissect(ds: ConceptDataset, s: DissectSettings, progress: 
     model: { path: path.resolve(s.model), sha256: model.sha256 },
     dataset: { spec: s.datasetSpec ?? {}, digest: datasetDigest },
     layers: s.layers,
+    layerInfos: layers,
     layerDirs: runLayers.map((l) => l.dir),
     inputSize,
     totalImages: n,
@@ -192,7 +210,9 @@ export async function dissect(ds: ConceptDataset, s: DissectSettings, progress: 
     semantics: settings.semantics,
     countWorkers: Math.min(s.countWorkers ?? Math.max(1, Math.floor(cores / processes)), 8),
   };
-  const ctx = contextOf(plan, ds, model, layers);
+  // In this process the forward pass reuses the session opened above; worker processes open their own.
+  const ctx = contextOf(plan, ds, model, layers, mode === 'in-process' ? session : undefined);
+  if (mode !== 'in-process') await session.worker.close();
 
   const startedAt = new Date().toISOString();
   let skipped: readonly Skip[] = [];

@@ -7,14 +7,14 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { openDataset, type DatasetSpec } from '../dataset/open.js';
 import type { ConceptDataset } from '../dataset/types.js';
-import { loadModel, resolveLayers, type LayerInfo, type LoadedModel } from '../model/model.js';
+import { loadModel, type LayerInfo, type LayerSession, type LoadedModel } from '../model/model.js';
 import { writeFileAtomic } from '../run/atomic.js';
 import { digestDataset } from '../run/run-dir.js';
 import type { Semantics } from '../run/results-types.js';
 import { DatasetError, ModelError, RunDirError } from '../util/errors.js';
 import { TOOL_VERSION } from '../util/version.js';
 import { labelTables, maxLabelPixels, type CountSetup } from './count.js';
-import type { ForwardJob, ForwardSettings } from './forward.js';
+import { openForwardSession, type ForwardJob, type ForwardSettings } from './forward.js';
 import type { Shard } from './shards.js';
 
 export interface RunPlan {
@@ -26,6 +26,8 @@ export interface RunPlan {
   readonly model: { readonly path: string; readonly sha256: string };
   readonly dataset: { readonly spec: DatasetSpec; readonly digest: string };
   readonly layers: readonly string[];
+  /** The layers' shapes, as the coordinator's session reported them (workers need no probe). */
+  readonly layerInfos: readonly LayerInfo[];
   readonly layerDirs: readonly string[];
   readonly inputSize: readonly [number, number];
   readonly totalImages: number;
@@ -60,15 +62,27 @@ export interface StageContext {
   readonly layers: readonly LayerInfo[];
   readonly forward: ForwardJob;
   readonly count: CountSetup;
+  /** Close the forward session this context opened (if any). */
+  close(): Promise<void>;
 }
 
-/** The context from already opened parts (the coordinator, which opened them itself). */
-export function contextOf(plan: RunPlan, ds: ConceptDataset, model: LoadedModel, layers: readonly LayerInfo[]): StageContext {
+/**
+ * The context from already opened parts. The forward session is opened on the first forward
+ * pass and kept for the next shards (one session creation per process, not per shard); `session`
+ * is one the caller opened already (the coordinator, which learned the shapes from it).
+ */
+export function contextOf(plan: RunPlan, ds: ConceptDataset, model: LoadedModel, layers: readonly LayerInfo[], opened?: LayerSession): StageContext {
+  let session: Promise<LayerSession> | null = opened ? Promise.resolve(opened) : null;
+  const forwardBase = { model, inputSize: plan.inputSize, settings: plan.forward };
   return {
     plan, ds, model, layers,
     forward: {
-      model, inputSize: plan.inputSize, layers, layerDirs: plan.layerDirs, ds, totalImages: plan.totalImages,
-      identity: plan.identity, settings: plan.forward,
+      ...forwardBase, layers, layerDirs: plan.layerDirs, ds, totalImages: plan.totalImages, identity: plan.identity,
+      session: () => {
+        session ??= openForwardSession(forwardBase, plan.layers);
+        session.catch(() => { session = null; });
+        return session;
+      },
     },
     count: {
       tables: labelTables(ds),
@@ -76,6 +90,11 @@ export function contextOf(plan: RunPlan, ds: ConceptDataset, model: LoadedModel,
       semantics: plan.semantics,
       maxPixels: maxLabelPixels(ds),
       skipBadImages: plan.forward.skipBadImages,
+    },
+    async close(): Promise<void> {
+      const s = session;
+      session = null;
+      if (s) await (await s.catch(() => null))?.worker.close();
     },
   };
 }
@@ -97,6 +116,5 @@ export async function openContext(plan: RunPlan): Promise<StageContext> {
   if (digest !== plan.dataset.digest) {
     throw new DatasetError(`the dataset at ${ds.root} on this worker differs from the coordinator's (digest ${digest.slice(0, 12)}… vs ${plan.dataset.digest.slice(0, 12)}…); every machine must see the same dataset at the same path.`);
   }
-  const layers = await resolveLayers(model, plan.layers, plan.inputSize);
-  return contextOf(plan, ds, model, layers);
+  return contextOf(plan, ds, model, plan.layerInfos);
 }

@@ -3,9 +3,9 @@
 // quantile pools), the candidate maps that may reach a threshold (the candidate cache) and the
 // top images. It checkpoints into the shard's folder and resumes from there.
 import { ModelError, DatasetError, InterruptedError } from '../util/errors.js';
-import { InferenceWorker, type OutputTensor } from '../model/inference.js';
-import type { LayerInfo, LoadedModel } from '../model/model.js';
-import { withChannelMixes, withExtraOutputs, type ChannelMix } from '../model/onnx-proto.js';
+import type { OutputTensor } from '../model/inference.js';
+import { openLayerSession, type LayerInfo, type LayerSession, type LoadedModel } from '../model/model.js';
+import type { ChannelMix } from '../model/onnx-proto.js';
 import { fitToInput, writeInput, type Preprocess } from '../model/preprocess.js';
 import { fractionalRotation, haarOrthogonal } from '../model/rotation.js';
 import { CandidateCache, SegmentBuilder } from '../quantile/candidate-cache.js';
@@ -42,6 +42,38 @@ export interface ForwardJob {
   readonly totalImages: number;
   readonly identity: string;
   readonly settings: ForwardSettings;
+  /**
+   * The ONNX Runtime session with the layers exposed, when the caller keeps one open across
+   * shards (it is not closed here). Without it, each shard opens and closes its own.
+   */
+  readonly session?: (() => Promise<LayerSession>) | undefined;
+}
+
+/**
+ * The 1×1 convolutions that rotate each layer's unit basis (Haar-random rotation from the seed,
+ * taken to the fraction alpha along its geodesic): ONNX Runtime then does the units×units mixing
+ * at every position, and the rotated copy is fetched instead of the layer.
+ */
+export function rotationMixes(rotation: ForwardSettings['rotation']): ((layers: readonly LayerInfo[]) => ChannelMix[]) | undefined {
+  if (!rotation) return undefined;
+  return (layers) => layers.map((l) => {
+    const units = l.shape[0];
+    return {
+      input: l.name,
+      output: `${l.name}__netdissect_rotated`,
+      weights: Float32Array.from(fractionalRotation(haarOrthogonal(units, rotation.seed), units, rotation.alpha)),
+      channels: units,
+    };
+  });
+}
+
+/** Open the session a forward pass uses: the layers exposed (rotated when asked). */
+export function openForwardSession(
+  job: { readonly model: LoadedModel; readonly inputSize: readonly [number, number]; readonly settings: Pick<ForwardSettings, 'threads' | 'batch' | 'rotation'> },
+  layers: readonly string[],
+): Promise<LayerSession> {
+  const mixes = rotationMixes(job.settings.rotation);
+  return openLayerSession(job.model, layers, job.inputSize, { threads: job.settings.threads, batch: job.settings.batch, ...(mixes ? { mixes } : {}) });
 }
 
 /** The pass-1 partial of a shard, in memory (its cache may be partly or wholly on disk). */
@@ -77,16 +109,9 @@ interface LayerState {
   readonly cache: CandidateCache;
   readonly builder: SegmentBuilder;
   readonly top: TopImages;
-  /** The basis rotation applied to this layer's activations, units×units row-major. */
-  readonly rotation: Float64Array | null;
 }
 
 const now = (): number => performance.now() / 1000;
-
-/** The tensor fetched for a layer: the layer itself, or its rotation appended to the graph. */
-function fetchName(st: LayerState): string {
-  return st.rotation ? `${st.info.name}__netdissect_rotated` : st.info.name;
-}
 
 export async function forwardShard(job: ForwardJob, shard: Shard, shardDir: string, opts: ForwardOptions): Promise<ShardPass1> {
   const s = job.settings;
@@ -101,7 +126,6 @@ export async function forwardShard(job: ForwardJob, shard: Shard, shardDir: stri
       cache: new CandidateCache(mapSize, shardDir, job.layerDirs[i]!),
       builder: new SegmentBuilder(mapSize),
       top: new TopImages(units, s.topK, mapSize),
-      rotation: s.rotation ? fractionalRotation(haarOrthogonal(units, s.rotation.seed), units, s.rotation.alpha) : null,
     };
   });
   const skipped: Skip[] = [];
@@ -160,15 +184,10 @@ async function runModel(
   checkpoint: (imagesDone: number) => void,
 ): Promise<void> {
   const { model, ds, settings: s } = job;
-  // A rotated layer is fetched through an appended 1×1 convolution by its rotation matrix, so
-  // ONNX Runtime does the units×units mixing at every position.
-  const mixes: ChannelMix[] = states.flatMap((st) => st.rotation
-    ? [{ input: st.info.name, output: fetchName(st), weights: Float32Array.from(st.rotation), channels: st.units }]
-    : []);
-  const names = states.map(fetchName);
-  const existing = new Set(model.graph.outputs.map((o) => o.name));
-  const bytes = withExtraOutputs(mixes.length ? withChannelMixes(model.bytes, mixes) : model.bytes, names.filter((x) => !existing.has(x)));
-  const worker = await InferenceWorker.start(bytes, model.file, model.inputName, names, s.threads);
+  const session = job.session ? await job.session() : await openForwardSession(job, job.layers.map((l) => l.name));
+  const worker = session.worker;
+  // The tensor fetched for each layer: the layer itself, or its rotated copy.
+  const fetch = session.outputNames;
   const [H, W] = job.inputSize;
   const pixels = 3 * H * W;
   type Loaded = { tensor: Float32Array; indices: number[] };
@@ -228,7 +247,7 @@ async function runModel(
           nextFailed = err;
         }
       }
-      if (outputs) for (const st of states) absorb(st, outputs[fetchName(st)]!, current.indices, ds);
+      if (outputs) states.forEach((st, li) => absorb(st, outputs[fetch[li]!]!, current.indices, ds));
       manageMemory(states, s.memoryBudget);
       const done = Math.min(start + s.batch, end);
       const interrupted = opts.signal?.aborted === true && done < end;
@@ -246,7 +265,7 @@ async function runModel(
   } finally {
     // Let a batch still in the model finish before the session goes away.
     if (running) await running.catch(() => undefined);
-    await worker.close();
+    if (!job.session) await worker.close();
   }
 }
 
