@@ -12,6 +12,7 @@ export interface OutputTensor {
 export class InferenceWorker {
   private nextId = 1;
   private pending = new Map<number, { resolve: (o: Record<string, OutputTensor>) => void; reject: (e: Error) => void }>();
+  private inFlight = new Set<Promise<unknown>>();
 
   private constructor(private readonly worker: Worker, readonly file: string) {
     worker.on('message', (msg: { id: number; outputs?: Record<string, OutputTensor>; error?: string }) => {
@@ -23,6 +24,11 @@ export class InferenceWorker {
     });
     worker.on('error', (err) => {
       for (const p of this.pending.values()) p.reject(new ModelError(`${file}: inference worker crashed: ${err.message}`));
+      this.pending.clear();
+    });
+    // A worker gone without an error event must not leave a batch (and close()) waiting forever.
+    worker.on('exit', (code) => {
+      for (const p of this.pending.values()) p.reject(new ModelError(`${file}: inference worker exited (code ${code}) before answering`));
       this.pending.clear();
     });
   }
@@ -47,13 +53,23 @@ export class InferenceWorker {
 
   run(input: Float32Array, dims: readonly number[]): Promise<Record<string, OutputTensor>> {
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
+    const result = new Promise<Record<string, OutputTensor>>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.worker.postMessage({ id, input, dims }, [input.buffer as ArrayBuffer]);
     });
+    const settled = result.then(() => undefined, () => undefined);
+    this.inFlight.add(settled);
+    void settled.then(() => this.inFlight.delete(settled));
+    return result;
   }
 
+  /**
+   * Stop the worker once the batches in flight have finished: terminating it while ONNX Runtime
+   * runs one aborts the whole process ("terminate called after throwing an instance of
+   * 'Napi::Error'"), as a run failing on one batch while the next is prefetched would.
+   */
   async close(): Promise<void> {
+    await Promise.all(this.inFlight);
     await this.worker.terminate();
   }
 }
