@@ -53,6 +53,18 @@ const MUTANTS = [
     find: 'annotated[tables.primary[l] as number] = 1;', count: 2, nth: 0, replace: 'annotated[0] = 1;', tests: COUNTER_TESTS,
   },
   {
+    id: 'counter-image-level-intersection', file: 'src/tally/counter.ts', what: 'an image-level label intersects one pixel, not |M|',
+    find: 'inter[iBase + l] = (inter[iBase + l] as number) + n;', replace: 'inter[iBase + l] = (inter[iBase + l] as number) + 1;', tests: COUNTER_TESTS,
+  },
+  {
+    id: 'truth-image-level', file: 'src/tally/counter.ts', what: "an image-level label's truth is 1, not sh·sw",
+    find: 'truth[l] = (truth[l] as number) + size;', replace: 'truth[l] = (truth[l] as number) + 1;', tests: COUNTER_TESTS,
+  },
+  {
+    id: 'mask-no-float32', file: 'src/tally/upsample.ts', what: 'maskAbove compares the double sum, not its float32 rounding',
+    find: 'if (Math.fround(ss) > threshold32)', count: 2, replace: 'if (ss > threshold32)', tests: [...UPSAMPLE_TESTS, ...COUNTER_TESTS],
+  },
+  {
     id: 'mask-ge-two-taps', file: 'src/tally/upsample.ts', what: 'maskAbove keeps values equal to the threshold (interior rows)',
     find: 'if (Math.fround(ss) > threshold32) active[n++] = outBase + x;', count: 2, nth: 0,
     replace: 'if (Math.fround(ss) >= threshold32) active[n++] = outBase + x;', tests: [...UPSAMPLE_TESTS, ...COUNTER_TESTS],

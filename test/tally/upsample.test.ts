@@ -52,6 +52,20 @@ describe('maskAbove', () => {
     assert.deepEqual([...active.subarray(0, n)], [11, 14, 15]);
     assert.equal(maskAbove(plan, input, 0, 12, active, new MaskScratch()), 0);
   });
+  it('compares the float32 value: a double sum just above the threshold that rounds down to it is not active', () => {
+    // 2×1 -> 4×1 with inputs 1 and 1 + 2⁻²³ (adjacent float32 values). Row 1 mixes them .75/.25:
+    // 1 + 2⁻²⁵ in double, which rounds to 1 in float32, so it is not > 1. Row 2 (.25/.75) is
+    // 1 + 1.5·2⁻²⁴, which rounds up to 1 + 2⁻²³; row 3 is the second input itself.
+    const up = 1 + 2 ** -23;
+    const input = Float32Array.from([1, up]);
+    const plan = upsamplePlan(2, 1, 4, 1);
+    const out = new Float32Array(4);
+    upsampleBilinear(plan, input, 0, out, new Float32Array(2));
+    assert.deepEqual([...out], [1, 1, up, up]);
+    const active = new Int32Array(4);
+    const n = maskAbove(plan, input, 0, 1, active, new MaskScratch());
+    assert.deepEqual([...active.subarray(0, n)], [2, 3]);
+  });
 });
 
 describe('Pillow parity cases', () => {
