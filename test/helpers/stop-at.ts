@@ -19,8 +19,13 @@ export type StopAt =
 
 export const STOP_AT_ENV = 'ND_STOP_AT';
 
+// The real rename, taken before the gate patches it: the mark must appear whole (a reader polling
+// for it must never see an empty file), so it is written beside and renamed into place.
+const realRename = fs.renameSync;
+
 function stopHere(mark: string): void {
-  fs.writeFileSync(mark, `${process.pid}\n`);
+  fs.writeFileSync(`${mark}.tmp`, `${process.pid}\n`);
+  realRename(`${mark}.tmp`, mark);
   process.kill(process.pid, 'SIGSTOP');
 }
 
