@@ -10,6 +10,8 @@ import { register as registerStats } from './stats.js';
 import { register as registerCompare } from './compare.js';
 import { register as registerReport } from './report.js';
 import { register as registerServe } from './serve.js';
+import { register as registerExplain } from './explain.js';
+import { register as registerBaseline } from './baseline.js';
 
 type Register = (program: Command) => void;
 
@@ -24,6 +26,8 @@ const registrations: Register[] = [
   registerCompare,
   registerReport,
   registerServe,
+  registerExplain,
+  registerBaseline,
 ];
 
 export function registerCommands(program: Command): void {

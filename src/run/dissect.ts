@@ -27,6 +27,7 @@ import { TOOL_VERSION } from '../util/version.js';
 import { writeFileAtomic } from './atomic.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { RunLock } from './lock.js';
+import { writeKeptMaps } from '../explain/kept-maps.js'; // explain: keep unit maps
 import { activationCsv, intersectionCsv, labelsCsv, layerResults, tallyCsv, thresholdsCsv } from './outputs.js';
 import type { LayerResults, LayerStats, ResultsSettings } from './results-types.js';
 import type { RunLayer, RunManifest } from './run-types.js';
@@ -271,6 +272,7 @@ export async function dissect(ds: ConceptDataset, s: DissectSettings, progress: 
       writeFileAtomic(path.join(dir, 'intersection.csv'), intersectionCsv(view, st.units));
       writeFileAtomic(path.join(dir, 'activation.csv'), activationCsv(view, st.units, ds.categories));
       writeFileAtomic(path.join(dir, 'results.json'), JSON.stringify(results));
+      writeKeptMaps(path.join(dir, 'unit-maps.seg'), st.cache.read(), th, st.mapSize); // explain: keep unit maps
       const best = results.units.filter((u) => u.detector).sort((a, b) => b.score - a.score || a.unit - b.unit).slice(0, 10)
         .map((u) => ({ unit: u.unit, name: u.name, category: u.category, score: u.score }));
       summaries.push({ layer: st.info.name, dir: st.dir, shape: st.info.shape, stats, best, ...(hint !== undefined ? { saturationHint: hint } : {}) });
