@@ -1,0 +1,181 @@
+// explain and baseline on a real (small) dissection: a seeded two-convolution model on the
+// synthetic dataset. Every reported count is checked against brute force: full upsampling of the
+// kept maps, label maps read pixel by pixel, formulas evaluated per pixel.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { openBroden } from '../../src/dataset/broden/reader.js';
+import type { ConceptDataset } from '../../src/dataset/types.js';
+import { baselineLayer } from '../../src/explain/baseline.js';
+import { explainLayer, type FormulaField } from '../../src/explain/explain.js';
+import { KeptMapsReader } from '../../src/explain/kept-maps.js';
+import { openRunLayer } from '../../src/explain/run-input.js';
+import { labelTablesOf, shuffledScores, shuffledSources } from '../../src/explain/shuffle-count.js';
+import { dissect } from '../../src/run/dissect.js';
+import type { LayerResults } from '../../src/run/results-types.js';
+import { upsampleBilinear, upsamplePlan } from '../../src/tally/upsample.js';
+import { runCli } from '../cli/run-cli.js';
+import { twoConvModel } from '../helpers/small-models.js';
+import { generate, tempDir } from '../helpers/synthetic.js';
+
+/** Per image: the unit's full-resolution masks (by unit), from the kept maps, by full upsampling. */
+function bruteMasks(file: string, shape: readonly [number, number, number], thresholds: Float64Array, sh: number, sw: number): Map<number, Map<number, Uint8Array>> {
+  const [, h, w] = shape;
+  const plan = upsamplePlan(h, w, sh, sw);
+  const out = new Map<number, Map<number, Uint8Array>>();
+  const up = new Float32Array(sh * sw);
+  const scratch = new Float32Array(h * sw);
+  for (const b of KeptMapsReader.open(file, h * w).blocks()) {
+    for (let i = 0; i < b.count; i++) {
+      upsampleBilinear(plan, b.maps, i * h * w, up, scratch);
+      const t = Math.fround(thresholds[b.units[i]!]!);
+      const m = Uint8Array.from(up, (v) => (v > t ? 1 : 0));
+      let per = out.get(b.images[i]!);
+      if (!per) { per = new Map(); out.set(b.images[i]!, per); }
+      per.set(b.units[i]!, m);
+    }
+  }
+  return out;
+}
+
+/** Per pixel, the set of labels of the wanted categories (all channels, image-level labels too). */
+async function pixelSets(ds: ConceptDataset, image: number, categories: readonly string[]): Promise<Set<number>[]> {
+  const rec = ds.images[image]!;
+  const S = rec.sh * rec.sw;
+  const sets = Array.from({ length: S }, () => new Set<number>());
+  const labels = await ds.readLabels(image);
+  for (const [cat, ann] of labels.byCategory) {
+    if (!categories.includes(cat)) continue;
+    for (const ch of ann.maps) for (let p = 0; p < S; p++) if (ch[p]! !== 0) sets[p]!.add(ch[p]!);
+    for (const l of ann.imageLabels) for (const s of sets) s.add(l);
+  }
+  return sets;
+}
+
+function holds(f: FormulaField, set: Set<number>): boolean {
+  let v = set.has(f.labels[0]!);
+  f.ops.forEach((op, i) => {
+    const x = set.has(f.labels[i + 1]!);
+    v = op === 'or' ? v || x : op === 'and' ? v && x : v && !x;
+  });
+  return v;
+}
+
+describe('explain and baseline on a dissected synthetic dataset', () => {
+  let tmp = '';
+  let run = '';
+  let dataset = '';
+  before(async () => {
+    tmp = tempDir('explain');
+    dataset = await generate(tmp, { images: 40, size: 64, format: 'png' });
+    const model = path.join(tmp, 'two.onnx');
+    writeFileSync(model, twoConvModel(64));
+    run = path.join(tmp, 'run');
+    await dissect(await openBroden(dataset), {
+      model, layers: ['conv2'], out: run, semantics: 'original', preprocess: { mean: [0, 0, 0], std: [255, 255, 255] },
+      quantile: 0.02, iouThreshold: 0.04, batch: 8, limit: null, topK: 2, memoryBudget: 1024 ** 3, skipBadImages: false,
+      threads: 1, restart: true, command: ['dissect', '--dataset', dataset],
+    });
+  });
+  after(() => { if (!process.env['KEEP']) rmSync(tmp, { recursive: true, force: true }); });
+
+  it('keeps every map dissect counted: intersections recounted from unit-maps.seg equal intersection.csv', async () => {
+    const inp = await openRunLayer(run, 'conv2');
+    const masks = bruteMasks(inp.keptMapsFile, inp.results.shape, inp.thresholds, 32, 32);
+    const counts = new Map<string, number>();
+    for (const image of inp.images) {
+      const labels = await inp.ds.readLabels(image);
+      for (const [u, m] of masks.get(image) ?? []) {
+        const n = m.reduce((a, b) => a + b, 0);
+        for (const ann of labels.byCategory.values()) {
+          for (const ch of ann.maps) m.forEach((on, p) => { if (on && ch[p]! !== 0) counts.set(`${u + 1},${ch[p]}`, (counts.get(`${u + 1},${ch[p]}`) ?? 0) + 1); });
+          for (const l of ann.imageLabels) counts.set(`${u + 1},${l}`, (counts.get(`${u + 1},${l}`) ?? 0) + n);
+        }
+      }
+    }
+    const csv = readFileSync(path.join(run, 'conv2', 'intersection.csv'), 'utf8').trim().split('\n').slice(1);
+    const want = new Map(csv.map((line) => { const [u, l, c] = line.split(','); return [`${u},${l}`, Number(c)]; }));
+    assert.ok(want.size > 50);
+    assert.deepEqual(new Map([...counts].filter(([, c]) => c > 0).sort()), new Map([...want].sort()));
+  });
+
+  it('reports formulas whose IoU, recounted pixel by pixel, is exact; optimal is never below beam', async () => {
+    const s = await explainLayer(run, { layer: 'conv2', length: 3, beam: 5, penalty: 1, search: 'optimal', workers: 2 });
+    const inp = await openRunLayer(run, 'conv2');
+    const r = JSON.parse(readFileSync(path.join(run, 'conv2', 'results.json'), 'utf8')) as LayerResults & { units: (LayerResults['units'][number] & { formula?: FormulaField })[] };
+    assert.deepEqual(s.categories, ['color', 'object', 'part', 'scene', 'texture'], 'compexp drops material by default');
+    const masks = bruteMasks(inp.keptMapsFile, inp.results.shape, inp.thresholds, 32, 32);
+    const sets = new Map<number, Set<number>[]>();
+    for (const image of inp.images) sets.set(image, await pixelSets(inp.ds, image, s.categories));
+    let withFormula = 0;
+    for (const u of s.units) {
+      assert.ok(!u.beam || (u.optimal && u.optimal.score >= u.beam.score), `unit ${u.unit + 1}`);
+      const f = r.units[u.unit]!.formula;
+      if (!f) continue;
+      withFormula++;
+      let I = 0; let G = 0; let M = 0;
+      for (const image of inp.images) {
+        const m = masks.get(image)?.get(u.unit);
+        sets.get(image)!.forEach((set, p) => {
+          const inF = holds(f, set);
+          const on = m !== undefined && m[p] === 1;
+          if (inF) G++;
+          if (on) { M++; if (inF) I++; }
+        });
+      }
+      assert.equal(M, u.maskPixels, `unit ${u.unit + 1} mask size`);
+      assert.equal(f.iou, I / (G + M - I + 1e-10), `unit ${u.unit + 1}: ${f.text}`);
+    }
+    assert.ok(withFormula > 20, `${withFormula} units with a formula`);
+    const csv = readFileSync(path.join(run, 'conv2', 'formulas.csv'), 'utf8').trim().split('\n');
+    assert.equal(csv[0], 'unit,formula,iou,length,score,compexp_length,single,single_iou,beam_formula,beam_iou,beam_score,beam_optimal');
+    assert.equal(csv.length, 33);
+  });
+
+  it('gives the same formulas on one thread and on several, and through the CLI', async () => {
+    const a = await explainLayer(run, { layer: 'conv2', length: 3, beam: 5, penalty: 1, search: 'beam', workers: 1 });
+    const csv1 = readFileSync(path.join(run, 'conv2', 'formulas.csv'), 'utf8');
+    const b = await explainLayer(run, { layer: 'conv2', length: 3, beam: 5, penalty: 1, search: 'beam', workers: 3 });
+    assert.deepEqual(a.units, b.units);
+    const cli = await runCli(['explain', run, '--layer', 'conv2', '--quiet']);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.match(cli.stdout, /formulas\.csv: 32 units/);
+    assert.equal(readFileSync(path.join(run, 'conv2', 'formulas.csv'), 'utf8'), csv1);
+    const bad = await runCli(['explain', run, '--layer', 'conv2', '--units', '0-3']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--units '0-3': units run from 1 to 32/);
+  });
+
+  it('recounts the run exactly under the identity shuffle', async () => {
+    const inp = await openRunLayer(run, 'conv2');
+    const scores = await shuffledScores({
+      ds: inp.ds, images: inp.images, source: inp.images, blocks: KeptMapsReader.open(inp.keptMapsFile, 64).blocks(), thresholds: inp.thresholds,
+      shape: inp.results.shape, tables: labelTablesOf(inp.ds), semantics: 'original', file: inp.keptMapsFile,
+    });
+    assert.deepEqual(Array.from(scores), inp.results.units.map((u) => u.score));
+  });
+
+  it('shuffles labels deterministically by seed: same seed, same baseline; another seed, other shuffles', async () => {
+    const inp = await openRunLayer(run, 'conv2');
+    const p1 = shuffledSources(inp.ds, inp.images, 1, 0);
+    assert.deepEqual([...p1].sort((x, y) => x - y), [...inp.images], 'a permutation of the counted images');
+    assert.notDeepEqual([...p1], [...inp.images]);
+    assert.notDeepEqual([...shuffledSources(inp.ds, inp.images, 2, 0)], [...p1]);
+    assert.notDeepEqual([...shuffledSources(inp.ds, inp.images, 1, 1)], [...p1]);
+    const a = await baselineLayer(run, { layer: 'conv2', shuffles: 3, seed: 1, workers: 1 });
+    const csvA = readFileSync(path.join(run, 'conv2', 'baseline.csv'), 'utf8');
+    const b = await baselineLayer(run, { layer: 'conv2', shuffles: 3, seed: 1, workers: 2 });
+    assert.equal(readFileSync(path.join(run, 'conv2', 'baseline.csv'), 'utf8'), csvA);
+    const c = await baselineLayer(run, { layer: 'conv2', shuffles: 3, seed: 2, workers: 2 });
+    assert.notDeepEqual(c.units.map((u) => Array.from(u.shuffled)), a.units.map((u) => Array.from(u.shuffled)));
+    assert.equal(b.detectorsAboveChance, a.detectorsAboveChance);
+    for (const u of a.units) {
+      assert.equal(u.aboveChance, u.shuffled.every((v) => u.score > v));
+      assert.equal(u.chance, Math.max(0, ...u.shuffled));
+    }
+    const r = JSON.parse(readFileSync(path.join(run, 'conv2', 'results.json'), 'utf8')) as { baseline: { shuffles: number; detectorsAboveChance: number }; units: { baseline: { chance: number } }[] };
+    assert.equal(r.baseline.shuffles, 3);
+    assert.equal(r.units[0]!.baseline.chance, c.units[0]!.chance);
+  });
+});
