@@ -19,7 +19,10 @@ export interface AtomData {
 
 export interface AtomInput {
   readonly ds: ConceptDataset;
+  /** The images of this part, ascending (a contiguous slice of the run's counted images). */
   readonly images: Int32Array;
+  /** Kept maps of images before this part are skipped; of images after it, left unread. */
+  readonly partial: boolean;
   readonly categories: readonly string[];
   readonly blocks: Iterable<Segment>;
   readonly thresholds: Float64Array;
@@ -47,7 +50,19 @@ class PairList {
 
 const LABEL_PREFETCH = 4;
 
+/** Atoms of a part of the images: label sets as label numbers, and per unit (atom, pixels) pairs. */
+export interface PartialAtoms {
+  readonly atomMembers: number[][];
+  readonly weight: Float64Array;
+  readonly pairs: readonly ({ readonly atoms: Int32Array; readonly counts: Float64Array } | null)[];
+}
+
+/** Collect the atoms and unit masks of all images (one part) on this thread. */
 export async function collectAtoms(inp: AtomInput): Promise<AtomData> {
+  return mergeAtoms([await collectAtomsPart(inp)], inp.selected.length);
+}
+
+export async function collectAtomsPart(inp: AtomInput): Promise<PartialAtoms> {
   const { ds, images, thresholds } = inp;
   const wanted = new Set(inp.categories);
   const t32 = Float32Array.from(thresholds);
@@ -157,6 +172,7 @@ export async function collectAtoms(inp: AtomInput): Promise<AtomData> {
         const b: Segment = block;
         if (pos >= b.count) { if (!nextBlock()) break; continue; }
         const img = b.images[pos] as number;
+        if (img < image && inp.partial && k === 0) { pos++; continue; }
         if (img < image) throw new RunDirError(`${inp.file}: a kept map of image ${img}, which the run did not count (or out of image order); rerun \`netdissect dissect\`.`);
         if (img > image) break;
         const u = b.units[pos] as number;
@@ -176,10 +192,36 @@ export async function collectAtoms(inp: AtomInput): Promise<AtomData> {
   } finally {
     inp.progress.finish();
   }
-  if (block !== null && pos < (block as Segment).count) {
+  if (!inp.partial && block !== null && pos < (block as Segment).count) {
     throw new RunDirError(`${inp.file}: kept maps of image ${(block as Segment).images[pos]}, which the run did not count; rerun \`netdissect dissect\`.`);
   }
-  return finishAtoms(atomMembers, weight, pairs);
+  return {
+    atomMembers,
+    weight: weight.slice(0, atomMembers.length),
+    pairs: pairs.map((l) => (l ? { atoms: l.atoms.slice(0, l.n), counts: l.counts.slice(0, l.n) } : null)),
+  };
+}
+
+/** Merge parts (in image order) into one atom table: equal label sets become one atom. */
+export function mergeAtoms(parts: readonly PartialAtoms[], units: number): AtomData {
+  const key = new Map<string, number>();
+  const members: number[][] = [];
+  const weights: number[] = [];
+  const lists = Array.from({ length: units }, (_, u) => (parts.some((p) => p.pairs[u]) ? new PairList() : null));
+  for (const part of parts) {
+    const toGlobal = part.atomMembers.map((m, a) => {
+      const k = m.join(',');
+      let g = key.get(k);
+      if (g === undefined) { g = members.length; key.set(k, g); members.push(m); weights.push(0); }
+      weights[g] = weights[g]! + (part.weight[a] as number);
+      return g;
+    });
+    part.pairs.forEach((p, u) => {
+      if (!p) return;
+      for (let i = 0; i < p.atoms.length; i++) lists[u]!.push(toGlobal[p.atoms[i] as number]!, p.counts[i] as number);
+    });
+  }
+  return finishAtoms(members, Float64Array.from(weights), lists);
 }
 
 /** Compact label numbering (ascending numbers) and CSR atom sets. */

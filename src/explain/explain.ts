@@ -10,6 +10,7 @@ import { pyFloat } from '../run/format.js';
 import { UsageError } from '../util/errors.js';
 import { silentProgress, type ProgressSink } from '../util/progress.js';
 import { collectAtoms, type AtomData } from './atoms.js';
+import { collectAtomsOnWorkers } from './atoms-parallel.js';
 import { CountSpace, type AtomSet } from './count-space.js';
 import { explainUnit, type ScoredData, type SearchKind, type UnitExplanation } from './explain-unit.js';
 import type { ExplainWorkerInit } from './explain-worker.js';
@@ -94,13 +95,18 @@ export async function explainLayer(runDir: string, o: ExplainOptions): Promise<E
   for (const u of units) selected[u] = 1;
 
   const reader = KeptMapsReader.open(inp.keptMapsFile, h * w);
-  const atoms = await collectAtoms({
-    ds: inp.ds, images: inp.images, categories, blocks: reader.blocks(), thresholds: inp.thresholds,
-    mapShape: [h, w], selected, progress, file: inp.keptMapsFile,
-  });
+  const workers = o.workers ?? Math.min(availableParallelism(), 8);
+  const atoms = workers > 1
+    ? await collectAtomsOnWorkers({
+      spec: inp.spec, file: inp.keptMapsFile, images: inp.images, categories, thresholds: inp.thresholds, mapShape: [h, w], selected,
+    }, workers, progress)
+    : await collectAtoms({
+      ds: inp.ds, images: inp.images, partial: false, categories, blocks: reader.blocks(), thresholds: inp.thresholds,
+      mapShape: [h, w], selected, progress, file: inp.keptMapsFile,
+    });
   const t1 = now();
   const settings: SearchSettings = { length: o.length, beam: o.beam, penalty: o.penalty };
-  const results = await searchUnits(atoms, units, settings, o.search, o.workers ?? Math.min(availableParallelism(), 8), progress);
+  const results = await searchUnits(atoms, units, settings, o.search, workers, progress);
   const t2 = now();
 
   const name = (compact: number): string => {
