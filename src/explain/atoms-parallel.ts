@@ -7,10 +7,10 @@ import type { ProgressSink } from '../util/progress.js';
 import { mergeAtoms, type AtomData, type PartialAtoms } from './atoms.js';
 import type { AtomsWorkerInit } from './atoms-worker.js';
 
-export async function collectAtomsOnWorkers(base: Omit<AtomsWorkerInit, 'images'> & { readonly images: Int32Array }, workers: number, progress: ProgressSink): Promise<AtomData> {
+export async function collectAtomsOnWorkers(base: AtomsWorkerInit, workers: number, progress: ProgressSink, minImagesPerWorker = 500): Promise<AtomData> {
   const n = base.images.length;
   // A worker costs a dataset reopen and a module load: only worth it for a few hundred images.
-  const slices = Math.max(1, Math.min(workers, Math.ceil(n / 500)));
+  const slices = Math.max(1, Math.min(workers, Math.ceil(n / minImagesPerWorker)));
   const parts: PartialAtoms[] = new Array(slices);
   let done = 0;
   progress.start('atoms and unit masks', n);

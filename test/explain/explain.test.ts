@@ -7,6 +7,8 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { openBroden } from '../../src/dataset/broden/reader.js';
 import type { ConceptDataset } from '../../src/dataset/types.js';
+import { collectAtoms } from '../../src/explain/atoms.js';
+import { collectAtomsOnWorkers } from '../../src/explain/atoms-parallel.js';
 import { baselineLayer } from '../../src/explain/baseline.js';
 import { explainLayer, type FormulaField } from '../../src/explain/explain.js';
 import { KeptMapsReader } from '../../src/explain/kept-maps.js';
@@ -15,6 +17,7 @@ import { labelTablesOf, shuffledScores, shuffledSources } from '../../src/explai
 import { dissect } from '../../src/run/dissect.js';
 import type { LayerResults } from '../../src/run/results-types.js';
 import { upsampleBilinear, upsamplePlan } from '../../src/tally/upsample.js';
+import { silentProgress } from '../../src/util/progress.js';
 import { runCli } from '../cli/run-cli.js';
 import { twoConvModel } from '../helpers/small-models.js';
 import { generate, tempDir } from '../helpers/synthetic.js';
@@ -155,6 +158,18 @@ describe('explain and baseline on a dissected synthetic dataset', () => {
     const bad = await runCli(['explain', run, '--layer', 'conv2', '--units', '0-3']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--units '0-3': units run from 1 to 32/);
+  });
+
+  it('builds the same atoms and unit masks on one thread and on image slices in workers', async () => {
+    const inp = await openRunLayer(run, 'conv2');
+    const base = {
+      images: inp.images, categories: ['object', 'part', 'scene'], thresholds: inp.thresholds, mapShape: [8, 8] as const,
+      selected: Uint8Array.from({ length: 32 }, (_, u) => (u % 3 === 0 ? 1 : 0)),
+    };
+    const one = await collectAtoms({ ...base, ds: inp.ds, partial: false, blocks: KeptMapsReader.open(inp.keptMapsFile, 64).blocks(), progress: silentProgress, file: inp.keptMapsFile });
+    const three = await collectAtomsOnWorkers({ ...base, spec: inp.spec, file: inp.keptMapsFile }, 3, silentProgress, 10);
+    assert.deepEqual(three, one);
+    assert.ok(one.units[3] && !one.units[4]);
   });
 
   it('recounts the run exactly under the identity shuffle', async () => {
