@@ -10,9 +10,10 @@ import { writeFileAtomic } from '../run/atomic.js';
 import { pyFloat } from '../run/format.js';
 import { silentProgress, type ProgressSink } from '../util/progress.js';
 import type { BaselineWorkerInit } from './baseline-worker.js';
-import { KeptMapsReader } from './kept-maps.js';
+import { KeptMapsIndex } from './kept-maps.js';
 import { openRunLayer } from './run-input.js';
-import { labelTablesOf, shuffledScores, shuffledSources } from './shuffle-count.js';
+import { addCounts, countShuffles, labelTablesOf, shuffledSources, shuffleScores, type ShuffleCounts } from './shuffle-count.js';
+import { DatasetError } from '../util/errors.js';
 
 export interface BaselineOptions {
   readonly layer: string;
@@ -20,6 +21,8 @@ export interface BaselineOptions {
   readonly seed: number;
   /** Worker threads (default: the cores, at most 8; 1 = this thread). */
   readonly workers?: number;
+  /** Fewest label owners per worker (a worker costs a dataset reopen). */
+  readonly minImagesPerWorker?: number;
   readonly progress?: ProgressSink;
 }
 
@@ -51,50 +54,37 @@ export async function baselineLayer(runDir: string, o: BaselineOptions): Promise
   const [units, h, w] = inp.results.shape;
   const tables = labelTablesOf(inp.ds);
   const semantics = inp.results.settings.semantics;
-  KeptMapsReader.open(inp.keptMapsFile, h * w); // fail early on a bad file
-  const perShuffle: Float64Array[] = new Array(o.shuffles);
-  const workers = Math.min(o.workers ?? Math.min(availableParallelism(), 8), o.shuffles);
-  progress.start('shuffled recounts', o.shuffles);
-  let done = 0;
+  const index = new KeptMapsIndex(inp.keptMapsFile, h * w);
+  const sources = Array.from({ length: o.shuffles }, (_, r) => shuffledSources(inp.ds, inp.images, o.seed, r));
+  const n = inp.images.length;
+  // Label owners are sliced over workers (each image's labels read once for all shuffles).
+  const slices = Math.max(1, Math.min(o.workers ?? Math.min(availableParallelism(), 8), Math.ceil(n / (o.minImagesPerWorker ?? 500))));
+  const base = { images: inp.images, sources, thresholds: inp.thresholds, shape: inp.results.shape, tables, semantics };
+  let total: ShuffleCounts;
+  progress.start('shuffled recounts', slices);
   try {
-    if (workers <= 1) {
-      for (let r = 0; r < o.shuffles; r++) {
-        perShuffle[r] = await shuffledScores({
-          ds: inp.ds, images: inp.images, source: shuffledSources(inp.ds, inp.images, o.seed, r),
-          blocks: KeptMapsReader.open(inp.keptMapsFile, h * w).blocks(), thresholds: inp.thresholds,
-          shape: inp.results.shape, tables, semantics, file: inp.keptMapsFile,
-        });
-        progress.update(++done);
-      }
+    if (slices === 1) {
+      total = await countShuffles({ ...base, ds: inp.ds, index, from: 0, to: n });
     } else {
-      const init: BaselineWorkerInit = {
-        spec: inp.spec, file: inp.keptMapsFile, images: inp.images, thresholds: inp.thresholds,
-        shape: inp.results.shape, tables, semantics, seed: o.seed,
-      };
-      const pool = Array.from({ length: workers }, () => new Worker(new URL('./baseline-worker.js', import.meta.url), { workerData: init }));
-      try {
-        let next = 0;
-        await Promise.all(pool.map((worker) => new Promise<void>((resolve, reject) => {
-          const send = (): void => {
-            if (next >= o.shuffles) { resolve(); return; }
-            worker.postMessage({ shuffle: next++ });
-          };
-          worker.on('message', (msg: { shuffle: number; scores?: Float64Array; error?: string }) => {
-            if (msg.error !== undefined) { reject(new Error(`shuffle ${msg.shuffle + 1}: ${msg.error}`)); return; }
-            perShuffle[msg.shuffle] = msg.scores!;
-            progress.update(++done);
-            send();
+      const parts = await Promise.all(Array.from({ length: slices }, (_, w) => {
+        const init: BaselineWorkerInit = { ...base, spec: inp.spec, file: inp.keptMapsFile, from: Math.floor((n * w) / slices), to: Math.floor((n * (w + 1)) / slices) };
+        const worker = new Worker(new URL('./baseline-worker.js', import.meta.url), { workerData: init });
+        return new Promise<ShuffleCounts>((resolve, reject) => {
+          worker.on('message', (msg: { counts?: ShuffleCounts; error?: string }) => {
+            if (msg.error !== undefined) reject(new DatasetError(msg.error));
+            else { progress.update(w + 1); resolve(msg.counts!); }
           });
           worker.on('error', reject);
-          send();
-        })));
-      } finally {
-        await Promise.all(pool.map((wk) => wk.terminate()));
-      }
+        }).finally(() => worker.terminate());
+      }));
+      total = parts[0]!;
+      for (const p of parts.slice(1)) addCounts(total, p);
     }
   } finally {
     progress.finish();
+    index.close();
   }
+  const perShuffle = shuffleScores(total, tables, units);
   const iouThreshold = inp.results.settings.iouThreshold;
   const out: UnitBaseline[] = [];
   for (let u = 0; u < units; u++) {

@@ -85,6 +85,65 @@ export function writeKeptMaps(file: string, segments: Iterable<Segment>, thresho
   return { entries, bytes };
 }
 
+/** Where one image's entries lie: its block's file position and count, and its entry range. */
+interface ImageEntries {
+  readonly block: number;
+  readonly count: number;
+  readonly from: number;
+  readonly to: number;
+}
+
+/**
+ * Random access to one image's kept maps (an image's entries are contiguous within one block).
+ * The index holds a few numbers per image; maps are read from the file when asked for.
+ */
+export class KeptMapsIndex {
+  private readonly byImage = new Map<number, ImageEntries>();
+  private readonly fd: number;
+
+  constructor(file: string, readonly mapSize: number) {
+    KeptMapsReader.open(file, mapSize);
+    this.fd = openSync(file, 'r');
+    let pos = 12;
+    for (;;) {
+      const c = new Int32Array(1);
+      if (readSync(this.fd, view(c), 0, 4, pos) !== 4) throw new RunDirError(`${file}: truncated at byte ${pos} (no end marker); rerun \`netdissect dissect\`.`);
+      const count = c[0] as number;
+      if (count === 0) break;
+      if (count < 0) throw new RunDirError(`${file}: corrupt block at byte ${pos} (count ${count}); rerun \`netdissect dissect\`.`);
+      const images = new Int32Array(count);
+      if (readSync(this.fd, view(images), 0, 4 * count, pos + 4) !== 4 * count) throw new RunDirError(`${file}: truncated block at byte ${pos}; rerun \`netdissect dissect\`.`);
+      let from = 0;
+      for (let i = 1; i <= count; i++) {
+        if (i === count || images[i] !== images[from]) {
+          const image = images[from] as number;
+          if (this.byImage.has(image)) throw new RunDirError(`${file}: the maps of image ${image} are split over two blocks; rerun \`netdissect dissect\`.`);
+          this.byImage.set(image, { block: pos, count, from, to: i });
+          from = i;
+        }
+      }
+      pos += 4 + count * (12 + 4 * mapSize);
+    }
+  }
+
+  /** The units and maps kept for `image` (empty when none). */
+  read(image: number): { units: Int32Array; maps: Float32Array } {
+    const e = this.byImage.get(image);
+    if (!e) return { units: new Int32Array(0), maps: new Float32Array(0) };
+    const n = e.to - e.from;
+    const units = new Int32Array(n);
+    const maps = new Float32Array(n * this.mapSize);
+    const base = e.block + 4;
+    readSync(this.fd, view(units), 0, 4 * n, base + 4 * e.count + 4 * e.from);
+    readSync(this.fd, view(maps), 0, 4 * n * this.mapSize, base + 12 * e.count + 4 * this.mapSize * e.from);
+    return { units, maps };
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
 /** Reads a unit-maps.seg file block by block (one block in memory at a time). */
 export class KeptMapsReader {
   readonly mapSize: number;

@@ -3,10 +3,9 @@
 // LayerCounts.add, with the run's semantics), so the identity shuffle gives the run's counts.
 import type { ConceptDataset, ImageLabels } from '../dataset/types.js';
 import { labelUnit } from '../label/labels.js';
-import type { Segment } from '../quantile/candidate-cache.js';
 import { LayerCounts, prepareLabels, type LabelTables, type Semantics } from '../tally/counter.js';
 import { Random } from '../util/random.js';
-import { RunDirError } from '../util/errors.js';
+import type { KeptMapsIndex } from './kept-maps.js';
 
 /** Label number → primary category index, as dissect builds it. */
 export function labelTablesOf(ds: ConceptDataset): LabelTables {
@@ -51,61 +50,86 @@ export function shuffledSources(ds: ConceptDataset, images: Int32Array, seed: nu
 
 export interface ShuffleCountInput {
   readonly ds: ConceptDataset;
+  /** The run's counted images, ascending. */
   readonly images: Int32Array;
-  readonly source: Int32Array;
-  readonly blocks: Iterable<Segment>;
+  /** Per shuffle: for each position k of `images`, the image whose labels it gets. */
+  readonly sources: readonly Int32Array[];
+  /** Label owners counted here: positions [from, to) of `images` (a slice, for workers). */
+  readonly from: number;
+  readonly to: number;
+  readonly index: KeptMapsIndex;
   readonly thresholds: Float64Array;
   readonly shape: readonly [number, number, number];
   readonly tables: LabelTables;
   readonly semantics: Semantics;
-  readonly file: string;
+}
+
+/** Integer counts of every shuffle over a slice of label owners (summed over slices in any order). */
+export interface ShuffleCounts {
+  readonly truth: Float64Array;
+  readonly intersection: Float64Array[];
+  readonly activation: Float64Array[];
 }
 
 const LABEL_PREFETCH = 4;
 
-/** Per unit, the best overall score (dissect's labelUnit) under this assignment of labels. */
-export async function shuffledScores(inp: ShuffleCountInput): Promise<Float64Array> {
-  const { ds, images, source, tables } = inp;
+/**
+ * Count every shuffle in one pass over the label owners: each owner's labels are read and
+ * prepared once, then met by the masks of the image each shuffle gives them to.
+ */
+export async function countShuffles(inp: ShuffleCountInput): Promise<ShuffleCounts> {
+  const { ds, images, tables } = inp;
   const [units, h, w] = inp.shape;
   const mapSize = h * w;
   let maxPixels = 0;
   for (const i of images) maxPixels = Math.max(maxPixels, ds.images[i]!.sh * ds.images[i]!.sw);
-  const counts = new LayerCounts(units, h, w, tables, inp.semantics, maxPixels);
+  const counts = inp.sources.map(() => new LayerCounts(units, h, w, tables, inp.semantics, maxPixels));
   const truth = new Float64Array(tables.labelCount);
   const t32 = Float32Array.from(inp.thresholds);
+  // Position of each image among `images`, then per shuffle: owner position → receiving image.
+  const positionOf = new Map<number, number>();
+  images.forEach((image, k) => positionOf.set(image, k));
+  const receiver = inp.sources.map((src) => {
+    const r = new Int32Array(images.length);
+    src.forEach((owner, k) => { r[positionOf.get(owner)!] = images[k]!; });
+    return r;
+  });
   const ahead = new Map<number, Promise<ImageLabels>>();
   const request = (k: number): void => {
-    if (k >= images.length || ahead.has(k)) return;
-    const p = ds.readLabels(source[k]!);
+    if (k >= inp.to || ahead.has(k)) return;
+    const p = ds.readLabels(images[k]!);
     p.catch(() => undefined); // awaited below
     ahead.set(k, p);
   };
-  const it = inp.blocks[Symbol.iterator]();
-  let block: Segment | null = null;
-  let pos = 0;
-  const advance = (): void => { const r = it.next(); block = r.done ? null : r.value; pos = 0; };
-  advance();
-  for (let k = 0; k < images.length; k++) {
+  for (let k = inp.from; k < inp.to; k++) {
     for (let j = 0; j <= LABEL_PREFETCH; j++) request(k + j);
     const labels = await ahead.get(k)!;
     ahead.delete(k);
-    const src = ds.images[source[k]!]!;
-    const prepared = prepareLabels(labels.byCategory, src.sh, src.sw, tables, truth);
-    const image = images[k]!;
-    for (;;) {
-      if (block === null) break;
-      const b: Segment = block;
-      if (pos >= b.count) { advance(); continue; }
-      const img = b.images[pos] as number;
-      if (img < image) throw new RunDirError(`${inp.file}: a kept map of image ${img}, which the run did not count (or out of image order); rerun \`netdissect dissect\`.`);
-      if (img > image) break;
-      const u = b.units[pos] as number;
-      counts.add(u, b.maps, pos * mapSize, t32[u] as number, prepared);
-      pos++;
+    const rec = ds.images[images[k]!]!;
+    const prepared = prepareLabels(labels.byCategory, rec.sh, rec.sw, tables, truth);
+    for (let r = 0; r < counts.length; r++) {
+      const { units: us, maps } = inp.index.read(receiver[r]![k]!);
+      const c = counts[r]!;
+      for (let e = 0; e < us.length; e++) c.add(us[e]!, maps, e * mapSize, t32[us[e]!] as number, prepared);
     }
   }
-  const view = { ...tables, truth, intersection: counts.intersection, activation: counts.activation };
-  const scores = new Float64Array(units);
-  for (let u = 0; u < units; u++) scores[u] = labelUnit(view, u).score;
-  return scores;
+  return { truth, intersection: counts.map((c) => c.intersection), activation: counts.map((c) => c.activation) };
+}
+
+/** Add `part` into `sum` (integers: any order gives the same totals). */
+export function addCounts(sum: ShuffleCounts, part: ShuffleCounts): void {
+  const add = (a: Float64Array, b: Float64Array): void => { for (let i = 0; i < a.length; i++) a[i] = (a[i] as number) + (b[i] as number); };
+  add(sum.truth, part.truth);
+  sum.intersection.forEach((a, r) => add(a, part.intersection[r]!));
+  sum.activation.forEach((a, r) => add(a, part.activation[r]!));
+}
+
+/** Per shuffle and unit, the best overall score (dissect's labelUnit). */
+export function shuffleScores(c: ShuffleCounts, tables: LabelTables, units: number): Float64Array[] {
+  return c.intersection.map((intersection, r) => {
+    const view = { ...tables, truth: c.truth, intersection, activation: c.activation[r]! };
+    const scores = new Float64Array(units);
+    for (let u = 0; u < units; u++) scores[u] = labelUnit(view, u).score;
+    return scores;
+  });
 }

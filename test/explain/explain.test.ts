@@ -11,9 +11,9 @@ import { collectAtoms } from '../../src/explain/atoms.js';
 import { collectAtomsOnWorkers } from '../../src/explain/atoms-parallel.js';
 import { baselineLayer } from '../../src/explain/baseline.js';
 import { explainLayer, type FormulaField } from '../../src/explain/explain.js';
-import { KeptMapsReader } from '../../src/explain/kept-maps.js';
+import { KeptMapsIndex, KeptMapsReader } from '../../src/explain/kept-maps.js';
 import { openRunLayer } from '../../src/explain/run-input.js';
-import { labelTablesOf, shuffledScores, shuffledSources } from '../../src/explain/shuffle-count.js';
+import { addCounts, countShuffles, labelTablesOf, shuffledSources, shuffleScores } from '../../src/explain/shuffle-count.js';
 import { dissect } from '../../src/run/dissect.js';
 import type { LayerResults } from '../../src/run/results-types.js';
 import { upsampleBilinear, upsamplePlan } from '../../src/tally/upsample.js';
@@ -172,13 +172,20 @@ describe('explain and baseline on a dissected synthetic dataset', () => {
     assert.ok(one.units[3] && !one.units[4]);
   });
 
-  it('recounts the run exactly under the identity shuffle', async () => {
+  it('recounts the run exactly under the identity shuffle, and sums slices of label owners exactly', async () => {
     const inp = await openRunLayer(run, 'conv2');
-    const scores = await shuffledScores({
-      ds: inp.ds, images: inp.images, source: inp.images, blocks: KeptMapsReader.open(inp.keptMapsFile, 64).blocks(), thresholds: inp.thresholds,
-      shape: inp.results.shape, tables: labelTablesOf(inp.ds), semantics: 'original', file: inp.keptMapsFile,
-    });
-    assert.deepEqual(Array.from(scores), inp.results.units.map((u) => u.score));
+    const tables = labelTablesOf(inp.ds);
+    const index = new KeptMapsIndex(inp.keptMapsFile, 64);
+    const n = inp.images.length;
+    const base = { ds: inp.ds, images: inp.images, index, thresholds: inp.thresholds, shape: inp.results.shape, tables, semantics: 'original' as const };
+    const sources = [inp.images, shuffledSources(inp.ds, inp.images, 5, 0)];
+    const whole = await countShuffles({ ...base, sources, from: 0, to: n });
+    const [identity] = shuffleScores(whole, tables, 32);
+    assert.deepEqual(Array.from(identity!), inp.results.units.map((u) => u.score));
+    const a = await countShuffles({ ...base, sources, from: 0, to: 13 });
+    addCounts(a, await countShuffles({ ...base, sources, from: 13, to: n }));
+    assert.deepEqual(a, whole);
+    index.close();
   });
 
   it('shuffles labels deterministically by seed: same seed, same baseline; another seed, other shuffles', async () => {
@@ -190,9 +197,9 @@ describe('explain and baseline on a dissected synthetic dataset', () => {
     assert.notDeepEqual([...shuffledSources(inp.ds, inp.images, 1, 1)], [...p1]);
     const a = await baselineLayer(run, { layer: 'conv2', shuffles: 3, seed: 1, workers: 1 });
     const csvA = readFileSync(path.join(run, 'conv2', 'baseline.csv'), 'utf8');
-    const b = await baselineLayer(run, { layer: 'conv2', shuffles: 3, seed: 1, workers: 2 });
+    const b = await baselineLayer(run, { layer: 'conv2', shuffles: 3, seed: 1, workers: 2, minImagesPerWorker: 10 });
     assert.equal(readFileSync(path.join(run, 'conv2', 'baseline.csv'), 'utf8'), csvA);
-    const c = await baselineLayer(run, { layer: 'conv2', shuffles: 3, seed: 2, workers: 2 });
+    const c = await baselineLayer(run, { layer: 'conv2', shuffles: 3, seed: 2, workers: 2, minImagesPerWorker: 10 });
     assert.notDeepEqual(c.units.map((u) => Array.from(u.shuffled)), a.units.map((u) => Array.from(u.shuffled)));
     assert.equal(b.detectorsAboveChance, a.detectorsAboveChance);
     for (const u of a.units) {
