@@ -26,7 +26,8 @@ async function run(): Promise<void> {
   const ds = await openDataset(init.spec);
   const index = new KeptMapsIndex(init.file, init.shape[1] * init.shape[2]);
   try {
-    const c = await countShuffles({ ...init, ds, index });
+    let last = 0;
+    const c = await countShuffles({ ...init, ds, index, onProgress: (done) => { port.postMessage({ progress: done - last }); last = done; } });
     port.postMessage({ counts: c }, [c.truth.buffer, ...c.intersection.map((a) => a.buffer), ...c.activation.map((a) => a.buffer)] as ArrayBuffer[]);
   } finally {
     index.close();

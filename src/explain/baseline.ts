@@ -61,18 +61,20 @@ export async function baselineLayer(runDir: string, o: BaselineOptions): Promise
   const slices = Math.max(1, Math.min(o.workers ?? Math.min(availableParallelism(), 8), Math.ceil(n / (o.minImagesPerWorker ?? 500))));
   const base = { images: inp.images, sources, thresholds: inp.thresholds, shape: inp.results.shape, tables, semantics };
   let total: ShuffleCounts;
-  progress.start('shuffled recounts', slices);
+  progress.start(`${o.shuffles} shuffled recounts`, n);
+  let done = 0;
   try {
     if (slices === 1) {
-      total = await countShuffles({ ...base, ds: inp.ds, index, from: 0, to: n });
+      total = await countShuffles({ ...base, ds: inp.ds, index, from: 0, to: n, onProgress: (d) => progress.update(d) });
     } else {
       const parts = await Promise.all(Array.from({ length: slices }, (_, w) => {
         const init: BaselineWorkerInit = { ...base, spec: inp.spec, file: inp.keptMapsFile, from: Math.floor((n * w) / slices), to: Math.floor((n * (w + 1)) / slices) };
         const worker = new Worker(new URL('./baseline-worker.js', import.meta.url), { workerData: init });
         return new Promise<ShuffleCounts>((resolve, reject) => {
-          worker.on('message', (msg: { counts?: ShuffleCounts; error?: string }) => {
-            if (msg.error !== undefined) reject(new DatasetError(msg.error));
-            else { progress.update(w + 1); resolve(msg.counts!); }
+          worker.on('message', (msg: { counts?: ShuffleCounts; error?: string; progress?: number }) => {
+            if (msg.progress !== undefined) { done += msg.progress; progress.update(done); }
+            else if (msg.error !== undefined) reject(new DatasetError(msg.error));
+            else resolve(msg.counts!);
           });
           worker.on('error', reject);
         }).finally(() => worker.terminate());

@@ -62,6 +62,8 @@ export interface ShuffleCountInput {
   readonly shape: readonly [number, number, number];
   readonly tables: LabelTables;
   readonly semantics: Semantics;
+  /** Told how many label owners are done, now and then. */
+  readonly onProgress?: (done: number) => void;
 }
 
 /** Integer counts of every shuffle over a slice of label owners (summed over slices in any order). */
@@ -112,6 +114,7 @@ export async function countShuffles(inp: ShuffleCountInput): Promise<ShuffleCoun
       const c = counts[r]!;
       for (let e = 0; e < us.length; e++) c.add(us[e]!, maps, e * mapSize, t32[us[e]!] as number, prepared);
     }
+    if ((k - inp.from + 1) % 25 === 0 || k + 1 === inp.to) inp.onProgress?.(k - inp.from + 1);
   }
   return { truth, intersection: counts.map((c) => c.intersection), activation: counts.map((c) => c.activation) };
 }
