@@ -114,16 +114,18 @@ export async function explainLayer(runDir: string, o: ExplainOptions): Promise<E
     return inp.ds.labels[n]?.name ?? String(n);
   };
   writeFileAtomic(path.join(inp.dir, 'formulas.csv'), formulasCsv(results, name, o.search));
-  // results.json gains a `formula` per explained unit (other units keep theirs, if any).
+  // results.json gains a `formula` per explained unit; formulas of an earlier call (other
+  // settings, other units) are removed, so every formula there matches `explain`'s settings.
   const resultsFile = path.join(inp.dir, 'results.json');
   const json = JSON.parse(readFileSync(resultsFile, 'utf8')) as { units: Record<string, unknown>[]; explain?: unknown };
+  for (const unit of json.units) delete unit['formula'];
   for (const r of results) {
     const chosen = o.search === 'optimal' ? r.optimal ?? null : r.beam;
     const unit = json.units[r.unit]!;
     if (chosen) unit['formula'] = formulaField(chosen, atoms.labelNumbers, name, o.search);
     else delete unit['formula'];
   }
-  json.explain = { length: o.length, beam: o.beam, penalty: o.penalty, search: o.search, categories };
+  json.explain = { length: o.length, beam: o.beam, penalty: o.penalty, search: o.search, categories, units: units.length };
   writeFileAtomic(resultsFile, JSON.stringify(json));
   const beamMisses = o.search === 'optimal'
     ? results.filter((r) => r.optimal && (!r.beam || r.optimal.score > r.beam.score)).length
