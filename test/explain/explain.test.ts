@@ -146,7 +146,7 @@ describe('explain and baseline on a dissected synthetic dataset', () => {
     assert.ok(await checkFormulas(['part']) > 10);
   });
 
-  it('gives the same formulas on one thread and on several, and through the CLI', async () => {
+  it('gives the same formulas on one thread and on several, and through the CLI (explain, baseline)', async () => {
     const a = await explainLayer(run, { layer: 'conv2', length: 3, beam: 5, penalty: 1, search: 'beam', workers: 1 });
     const csv1 = readFileSync(path.join(run, 'conv2', 'formulas.csv'), 'utf8');
     const b = await explainLayer(run, { layer: 'conv2', length: 3, beam: 5, penalty: 1, search: 'beam', workers: 3 });
@@ -158,6 +158,14 @@ describe('explain and baseline on a dissected synthetic dataset', () => {
     const bad = await runCli(['explain', run, '--layer', 'conv2', '--units', '0-3']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--units '0-3': units run from 1 to 32/);
+    const some = await runCli(['explain', run, '--layer', 'conv2', '--units', '2-3,7', '--quiet']);
+    assert.equal(some.code, 0, some.stderr);
+    const r = JSON.parse(readFileSync(path.join(run, 'conv2', 'results.json'), 'utf8')) as { units: { formula?: unknown }[]; explain: { units: number } };
+    assert.deepEqual(r.units.flatMap((u, i) => (u.formula ? [i + 1] : [])), [2, 3, 7], 'formulas of the earlier call are gone');
+    assert.equal(r.explain.units, 3);
+    const base = await runCli(['baseline', run, '--layer', 'conv2', '--shuffles', '2', '--seed', '4', '--quiet']);
+    assert.equal(base.code, 0, base.stderr);
+    assert.match(base.stdout, /baseline\.csv: 32 units, \d+ above chance \(p < 1\/3\); detectors: \d+, of which \d+ above chance/);
   });
 
   it('builds the same atoms and unit masks on one thread and on image slices in workers', async () => {
