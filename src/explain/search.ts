@@ -135,9 +135,9 @@ export interface OptimalResult {
 /**
  * The best formula with at most `length` labels, proven by branch and bound. Starts from
  * `incumbent` (the beam's answer) and replaces it only by a strictly higher score, so a tie keeps
- * the beam's formula. Pruning is sound: (1) OR/AND with a label that never meets the mask, AND
- * NOT with a label disjoint from the formula, and steps that leave the set unchanged can only
- * give a formula no better than a shorter one that is searched; (2) `A OR B` = `B OR A` and
+ * the beam's formula. Pruning is sound: (1) with a penalty ≤ 1, OR/AND with a label that never
+ * meets the mask, AND NOT with a label disjoint from the formula, and steps that leave the set
+ * unchanged can only give a formula no better than a shorter one that is searched; (2) `A OR B` = `B OR A` and
  * `A AND B` = `B AND A` are searched once; (3) a formula is extended only when an upper bound on
  * every extension's score beats the incumbent (see `bound`).
  */
@@ -151,8 +151,12 @@ export function optimalSearch(g: CountSpace, u: CountSpace, s: SearchSettings, i
   let expanded = 0;
   if (M === 0) return { best, evaluated, expanded };
   // For the OR bound: labels meeting the mask, by pixels outside the mask (N) ascending.
+  // Dominance (a formula no better than a shorter one) holds only when length never pays:
+  // with a penalty above 1 a useless label raises the score, so every formula is searched.
+  const dominance = s.penalty <= 1;
   const hot: number[] = [];
   for (let x = 0; x < nL; x++) if ((Ix[x] as number) > 0) hot.push(x);
+  const roots = dominance ? hot : Array.from({ length: nL }, (_, x) => x);
   const byN = hot.slice().sort((a, b) => ((Gx[a] as number) - (Ix[a] as number)) - ((Gx[b] as number) - (Ix[b] as number)));
   const Ns = Float64Array.from(byN, (x) => (Gx[x] as number) - (Ix[x] as number));
   const prefMaxI = new Float64Array(byN.length);
@@ -207,11 +211,13 @@ export function optimalSearch(g: CountSpace, u: CountSpace, s: SearchSettings, i
       const rG = n.rowG[x] as number;
       for (const op of OPS) {
         if (op !== 'andnot') {
-          if (ix === 0) continue; // adds only false pixels (OR) or leaves none of the mask (AND)
-          if (depth === 1 && x <= first) continue; // symmetric, or the label itself
-          if (op === 'or' && rG === gx) continue; // X ⊆ F: the same set
-          if (op === 'and' && rG === n.G) continue; // F ⊆ X: the same set
-        } else if (rG === 0) continue; // disjoint: the same set
+          if (depth === 1 && (dominance ? x <= first : x < first)) continue; // symmetric (or the label itself)
+          if (dominance) {
+            if (ix === 0) continue; // adds only false pixels (OR) or leaves none of the mask (AND)
+            if (op === 'or' && rG === gx) continue; // X ⊆ F: the same set
+            if (op === 'and' && rG === n.G) continue; // F ⊆ X: the same set
+          }
+        } else if (dominance && rG === 0) continue; // disjoint: the same set
         const [I, G] = childCounts(n, op, x, ix, gx);
         const cl = childLength(len, op);
         const child = extend(f, op, x);
@@ -222,7 +228,7 @@ export function optimalSearch(g: CountSpace, u: CountSpace, s: SearchSettings, i
       }
     }
   };
-  for (const x of hot) {
+  for (const x of roots) {
     const f = leaf(x);
     consider(f, Ix[x] as number, Gx[x] as number, 1);
     if (s.length > 1) search(f, 1);

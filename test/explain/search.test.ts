@@ -218,9 +218,34 @@ describe('optimalSearch', () => {
     }
   }
 
-  it('keeps the proof with a complexity penalty', () => {
+  it('with a penalty above 1, finds formulas whose extra labels change nothing but pay', () => {
+    // The mask is exactly label 0; labels 1 and 2 are disjoint from it. At penalty 1.5 the best
+    // formula carves nothing: ((L0 AND (NOT L1)) AND (NOT L2)) scores 1.5^4 × IoU(L0).
+    const sets: number[][] = [];
+    const mask: boolean[] = [];
+    for (let p = 0; p < 100; p++) {
+      sets.push(p < 20 ? [0] : p < 40 ? [1] : p < 60 ? [2] : []);
+      mask.push(p < 20);
+    }
+    const px = { labels: 3, sets, mask };
+    const { g, u } = spaces(px);
+    const s = { length: 3, beam: 5, penalty: 1.5 };
+    let best = -1;
+    for (const f of allFormulas(3, 3)) best = Math.max(best, bruteScore(px, f, 1.5).score);
+    const opt = optimalSearch(g, u, s, beamSearch(g, u, s).best);
+    assert.equal(opt.best!.score, best);
+    assert.equal(compexpLength(opt.best!.formula), 5);
+  });
+
+  it('keeps the proof with a complexity penalty, below and above 1 (where useless labels pay)', () => {
     for (const seed of [11, 12, 13]) {
-      const px = randomPixels(seed, 250, 5);
+      const raw = randomPixels(seed, 250, 5);
+      // Labels 0 and 4 never meet, and label 3 never meets the mask: steps that change nothing.
+      const px: Pixels = {
+        labels: 5,
+        sets: raw.sets.map((s, p) => s.filter((l) => !(l === 4 && s.includes(0)) && !(l === 3 && raw.mask[p]))),
+        mask: raw.mask,
+      };
       const { g, u } = spaces(px);
       for (const penalty of [0.8, 1.2]) {
         const s = { length: 3, beam: 2, penalty };
