@@ -214,6 +214,7 @@ describe('optimalSearch', () => {
         assert.equal(opt.best!.score, best);
         assert.equal(bruteScore(px, opt.best!.formula).score, best, 'the reported formula has the reported score');
         assert.ok(opt.best!.score >= beam.best!.score);
+        assert.equal(optimalSearch(g, u, s, null).best!.score, best, 'without the beam as incumbent');
       });
     }
   }
@@ -232,9 +233,11 @@ describe('optimalSearch', () => {
     const s = { length: 3, beam: 5, penalty: 1.5 };
     let best = -1;
     for (const f of allFormulas(3, 3)) best = Math.max(best, bruteScore(px, f, 1.5).score);
-    const opt = optimalSearch(g, u, s, beamSearch(g, u, s).best);
+    // No incumbent: the search alone must find it (the beam happens to find it here too).
+    const opt = optimalSearch(g, u, s, null);
     assert.equal(opt.best!.score, best);
     assert.equal(compexpLength(opt.best!.formula), 5);
+    assert.equal(beamSearch(g, u, s).best!.score, best);
   });
 
   it('keeps the proof with a complexity penalty, below and above 1 (where useless labels pay)', () => {
