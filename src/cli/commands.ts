@@ -11,6 +11,8 @@ import { register as registerCompare } from './compare.js';
 import { register as registerReport } from './report.js';
 import { register as registerServe } from './serve.js';
 import { register as registerWorker } from './worker.js';
+import { register as registerExplain } from './explain.js';
+import { register as registerBaseline } from './baseline.js';
 
 type Register = (program: Command) => void;
 
@@ -26,6 +28,8 @@ const registrations: Register[] = [
   registerReport,
   registerServe,
   registerWorker,
+  registerExplain,
+  registerBaseline,
 ];
 
 export function registerCommands(program: Command): void {

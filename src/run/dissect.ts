@@ -15,7 +15,8 @@ import { countShard, type CountPartial } from '../stages/count.js';
 import { forwardShard, openForwardSession, type ShardPass1 } from '../stages/forward.js';
 import { mergeCounts, mergePass1, type MergedPass1 } from '../stages/merge.js';
 import { writePass1State } from '../stages/pass1-state.js';
-import { readCountPartial, readMergedPass1, scratchDir, shardDir } from '../stages/partial-files.js';
+import { loadShardPass1, readCountPartial, readMergedPass1, scratchDir, shardDir } from '../stages/partial-files.js';
+import { KEPT_MAPS_FILE, writeKeptMaps } from '../explain/kept-maps.js';
 import { shardsAt, splitShards, type Shard, type Skip } from '../stages/shards.js';
 import { DatasetError, InterruptedError, NetDissectError, RunDirError } from '../util/errors.js';
 import { silentProgress, type ProgressSink } from '../util/progress.js';
@@ -313,6 +314,13 @@ async function run(
     const summaries = writeOutputs({
       out: s.out, ds, model, modelFile: s.model, datasetDigest, layers, layerDirs: plan.layerDirs, settings,
       tables: ctx.count.tables, pass1: merged, counts, toolVersion: TOOL_VERSION,
+    });
+    // The maps above their thresholds stay in the run (unit-maps.seg per layer), so `explain` and
+    // `baseline` need no second forward pass.
+    const shardParts = parts ?? shards.map((shard) => loadShardPass1(scratch, shard, identity, layers.map((l) => l.shape[1] * l.shape[2]), plan.layerDirs)!);
+    layers.forEach((l, li) => {
+      const segments = (function* () { for (const p of shardParts) yield* p.layers[li]!.cache.read(); })();
+      writeKeptMaps(path.join(s.out, plan.layerDirs[li]!, KEPT_MAPS_FILE), segments, merged.layers[li]!.thresholds, l.shape[1] * l.shape[2]);
     });
     timings['write'] = now() - t;
     const spilled = parts ? parts.reduce((a, p) => a + p.layers.reduce((b, l) => b + l.cache.spilledBytes, 0), 0) : 0;

@@ -17,7 +17,7 @@ import { activationCsv, intersectionCsv, labelsCsv, layerResults, tallyCsv, thre
 import type { LayerStats, ResultsSettings } from './results-types.js';
 
 /** What a run writes in each layer's folder (removed again when the run fails). */
-export const OUTPUT_FILES = ['tally.csv', 'thresholds.csv', 'intersection.csv', 'activation.csv', 'results.json'] as const;
+export const OUTPUT_FILES = ['tally.csv', 'thresholds.csv', 'intersection.csv', 'activation.csv', 'results.json', 'unit-maps.seg'] as const;
 
 export interface LayerSummary {
   readonly layer: string;

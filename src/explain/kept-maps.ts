@@ -1,0 +1,206 @@
+// The unit maps a finished run keeps for `explain` and `baseline`: every activation map whose
+// maximum is above its unit's float32 threshold (only those have a non-empty mask, DESIGN.md
+// 5.2), so formulas and shuffled-label baselines are counted without a second forward pass.
+//
+// File RUN_DIR/<layer>/unit-maps.seg, little-endian:
+//   header  'NDKM' (4 bytes), uint32 version (1), uint32 mapSize (h·w)
+//   blocks  int32 count, then count × int32 image, count × int32 unit (0-based),
+//           count × float32 max, count × mapSize × float32 map (row-major h×w)
+//   end     int32 0 (an empty block: the file is complete)
+// Entries are in image order (then unit order within an image), as the candidate cache holds
+// them. Disk: (12 + 4·h·w) bytes per kept map; per image that is the number of units whose map
+// passes the threshold on it times that (ResNet-18 layer4, 7×7: 208 bytes per kept map).
+import { closeSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import type { Segment } from '../quantile/candidate-cache.js';
+import { RunDirError } from '../util/errors.js';
+import { describeFsError, writeHint } from '../util/fs-errors.js';
+
+/** The file's name in a layer's folder. */
+export const KEPT_MAPS_FILE = 'unit-maps.seg';
+
+const MAGIC = 0x4d4b444e; // 'NDKM' read as a little-endian uint32
+const VERSION = 1;
+
+export interface KeptMapsSummary {
+  readonly entries: number;
+  readonly bytes: number;
+}
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  let off = 0;
+  while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+}
+
+function view(a: Int32Array | Float32Array): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+/**
+ * Write the entries of `segments` whose max is strictly above float32(threshold of its unit)
+ * (the strict `>` compared in float32, as counting does) to `file`, atomically.
+ */
+export function writeKeptMaps(file: string, segments: Iterable<Segment>, thresholds: Float64Array, mapSize: number): KeptMapsSummary {
+  const t32 = Float32Array.from(thresholds);
+  const tmp = `${file}.tmp`;
+  let entries = 0;
+  let bytes = 0;
+  try {
+    const fd = openSync(tmp, 'w');
+    try {
+      const header = new Uint32Array([MAGIC, VERSION, mapSize]);
+      writeAll(fd, view(new Int32Array(header.buffer)));
+      bytes += 12;
+      for (const s of segments) {
+        let keep = 0;
+        for (let i = 0; i < s.count; i++) if ((s.maxes[i] as number) > (t32[s.units[i] as number] as number)) keep++;
+        if (keep === 0) continue;
+        const images = new Int32Array(keep);
+        const units = new Int32Array(keep);
+        const maxes = new Float32Array(keep);
+        const maps = new Float32Array(keep * mapSize);
+        let w = 0;
+        for (let i = 0; i < s.count; i++) {
+          const u = s.units[i] as number;
+          if (!((s.maxes[i] as number) > (t32[u] as number))) continue;
+          images[w] = s.images[i] as number;
+          units[w] = u;
+          maxes[w] = s.maxes[i] as number;
+          maps.set(s.maps.subarray(i * mapSize, (i + 1) * mapSize), w * mapSize);
+          w++;
+        }
+        for (const part of [new Int32Array([keep]), images, units, maxes, maps]) {
+          writeAll(fd, view(part));
+          bytes += part.byteLength;
+        }
+        entries += keep;
+      }
+      writeAll(fd, view(new Int32Array([0])));
+      bytes += 4;
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    if (err instanceof RunDirError) throw err;
+    throw new RunDirError(`cannot write the kept unit maps ${file}: ${describeFsError(err)}; ${writeHint(err)}.`);
+  }
+  return { entries, bytes };
+}
+
+/** Where one image's entries lie: its block's file position and count, and its entry range. */
+interface ImageEntries {
+  readonly block: number;
+  readonly count: number;
+  readonly from: number;
+  readonly to: number;
+}
+
+/**
+ * Random access to one image's kept maps (an image's entries are contiguous within one block).
+ * The index holds a few numbers per image; maps are read from the file when asked for.
+ */
+export class KeptMapsIndex {
+  private readonly byImage = new Map<number, ImageEntries>();
+  private readonly fd: number;
+
+  constructor(file: string, readonly mapSize: number) {
+    KeptMapsReader.open(file, mapSize);
+    this.fd = openSync(file, 'r');
+    let pos = 12;
+    for (;;) {
+      const c = new Int32Array(1);
+      if (readSync(this.fd, view(c), 0, 4, pos) !== 4) throw new RunDirError(`${file}: truncated at byte ${pos} (no end marker); rerun \`netdissect dissect\`.`);
+      const count = c[0] as number;
+      if (count === 0) break;
+      if (count < 0) throw new RunDirError(`${file}: corrupt block at byte ${pos} (count ${count}); rerun \`netdissect dissect\`.`);
+      const images = new Int32Array(count);
+      if (readSync(this.fd, view(images), 0, 4 * count, pos + 4) !== 4 * count) throw new RunDirError(`${file}: truncated block at byte ${pos}; rerun \`netdissect dissect\`.`);
+      let from = 0;
+      for (let i = 1; i <= count; i++) {
+        if (i === count || images[i] !== images[from]) {
+          const image = images[from] as number;
+          if (this.byImage.has(image)) throw new RunDirError(`${file}: the maps of image ${image} are split over two blocks; rerun \`netdissect dissect\`.`);
+          this.byImage.set(image, { block: pos, count, from, to: i });
+          from = i;
+        }
+      }
+      pos += 4 + count * (12 + 4 * mapSize);
+    }
+  }
+
+  /** The units and maps kept for `image` (empty when none). */
+  read(image: number): { units: Int32Array; maps: Float32Array } {
+    const e = this.byImage.get(image);
+    if (!e) return { units: new Int32Array(0), maps: new Float32Array(0) };
+    const n = e.to - e.from;
+    const units = new Int32Array(n);
+    const maps = new Float32Array(n * this.mapSize);
+    const base = e.block + 4;
+    readSync(this.fd, view(units), 0, 4 * n, base + 4 * e.count + 4 * e.from);
+    readSync(this.fd, view(maps), 0, 4 * n * this.mapSize, base + 12 * e.count + 4 * this.mapSize * e.from);
+    return { units, maps };
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+/** Reads a unit-maps.seg file block by block (one block in memory at a time). */
+export class KeptMapsReader {
+  readonly mapSize: number;
+  private constructor(private readonly file: string, mapSize: number) {
+    this.mapSize = mapSize;
+  }
+
+  /** Open `file` and check its header; `expectedMapSize` is the layer's h·w. */
+  static open(file: string, expectedMapSize: number): KeptMapsReader {
+    let fd: number;
+    try {
+      fd = openSync(file, 'r');
+    } catch (err) {
+      throw new RunDirError(`${file}: ${describeFsError(err)}; this run kept no unit maps. Rerun \`netdissect dissect\` with a version that writes unit-maps.seg (explain and baseline need them).`);
+    }
+    try {
+      const h = new Uint32Array(3);
+      const n = readSync(fd, view(new Int32Array(h.buffer)), 0, 12, 0);
+      if (n !== 12 || h[0] !== MAGIC) throw new RunDirError(`${file}: not a unit-maps file (bad header); rerun \`netdissect dissect\`.`);
+      if (h[1] !== VERSION) throw new RunDirError(`${file}: unit-maps version ${h[1]}, this netdissect reads version ${VERSION}; rerun \`netdissect dissect\`.`);
+      if (h[2] !== expectedMapSize) throw new RunDirError(`${file}: maps of ${h[2]} values, the layer's maps have ${expectedMapSize} (h·w); the file belongs to another layer or run.`);
+      return new KeptMapsReader(file, expectedMapSize);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** The blocks in file order (image order). */
+  *blocks(): Generator<Segment> {
+    const fd = openSync(this.file, 'r');
+    try {
+      let pos = 12;
+      const mapSize = this.mapSize;
+      for (;;) {
+        const c = new Int32Array(1);
+        if (readSync(fd, view(c), 0, 4, pos) !== 4) throw new RunDirError(`${this.file}: truncated at byte ${pos} (no end marker); rerun \`netdissect dissect\`.`);
+        pos += 4;
+        const count = c[0] as number;
+        if (count === 0) return;
+        if (count < 0) throw new RunDirError(`${this.file}: corrupt block at byte ${pos - 4} (count ${count}); rerun \`netdissect dissect\`.`);
+        const size = count * (12 + 4 * mapSize);
+        const buf = new ArrayBuffer(size);
+        if (readSync(fd, new Uint8Array(buf), 0, size, pos) !== size) throw new RunDirError(`${this.file}: truncated block at byte ${pos}; rerun \`netdissect dissect\`.`);
+        pos += size;
+        yield {
+          count,
+          images: new Int32Array(buf, 0, count),
+          units: new Int32Array(buf, 4 * count, count),
+          maxes: new Float32Array(buf, 8 * count, count),
+          maps: new Float32Array(buf, 12 * count, count * mapSize),
+        };
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
