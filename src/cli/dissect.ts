@@ -6,6 +6,7 @@ import { addDatasetOptions, datasetSpecFromOptions } from './dataset-options.js'
 import { loadModel, resolveInputSize } from '../model/model.js';
 import { DEFAULT_PRESET, describePresets, resolvePreprocess, PRESETS } from '../model/preprocess.js';
 import { writeReport } from '../report/write-report.js';
+import { explainLayer } from '../explain/explain.js';
 import { dissect, type DissectSummary } from '../run/dissect.js';
 import { resolveSpec, type DatasetSpec } from '../dataset/open.js';
 import { DEFAULTS } from '../run/defaults.js';
@@ -69,6 +70,7 @@ export function register(program: Command): void {
     .option('--shards <n>', 'split the images into N shards, run in local worker processes (or on --queue workers); same numbers as one process', intOption('--shards', 1, 100000))
     .option('--processes <n>', 'local worker processes for --shards (default: min(shards, cores); 0 = run the shards in this process)', intOption('--processes', 0, 256))
     .option('--queue <url>', 'run the shards on `netdissect worker` processes anywhere through this Redis (BullMQ), e.g. redis://10.0.0.5:6379; model, dataset and --out must be at the same paths on every worker')
+    .option('--explain', 'at the end of the run, compositional explanations of every layer (`netdissect explain` with its defaults: length 3, beam 5): RUN_DIR/<layer>/formulas.csv')
     .option('--report', 'write the HTML report (RUN_DIR/report/index.html) at the end of the run')
     .option('--quiet', 'no progress on stderr')
     .addHelpText('after', `
@@ -130,6 +132,12 @@ Example:
         signal: stop.signal,
       }, flags.quiet ? undefined : new StderrProgress()).finally(() => stop.dispose());
       process.stdout.write(formatSummary(summary, flags.iouThreshold));
+      if (flags['explain'] === true) {
+        for (const l of summary.layers) {
+          const e = await explainLayer(flags.out, { layer: l.layer, length: 3, beam: 5, penalty: 1, search: 'beam', ...(flags.quiet ? {} : { progress: new StderrProgress() }) });
+          process.stdout.write(`explain: ${e.dir}/formulas.csv (${e.units.filter((u) => u.beam).length} of ${e.units.length} units with a formula, ${e.seconds.total.toFixed(1)} s)\n`);
+        }
+      }
       if (flags['report'] === true) {
         const report = await writeReport(flags.out, flags.quiet ? {} : { log: (m: string) => process.stderr.write(`${m}\n`) });
         process.stdout.write(`report: ${report.indexPath} (${report.seconds.toFixed(1)} s)\n`);
