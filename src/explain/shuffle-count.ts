@@ -1,6 +1,7 @@
 // Counting one layer against labels moved between images (the chance baseline): image i's unit
 // masks meet the labels of image source[i]. Masks and counts are dissect's own (maskAbove inside
 // LayerCounts.add, with the run's semantics), so the identity shuffle gives the run's counts.
+import { labelTables } from '../stages/count.js';
 import type { ConceptDataset, ImageLabels } from '../dataset/types.js';
 import { labelUnit } from '../label/labels.js';
 import { LayerCounts, prepareLabels, type LabelTables, type Semantics } from '../tally/counter.js';
@@ -8,13 +9,8 @@ import { Random } from '../util/random.js';
 import type { KeptMapsIndex } from './kept-maps.js';
 
 /** Label number → primary category index, as dissect builds it. */
-export function labelTablesOf(ds: ConceptDataset): LabelTables {
-  let max = 0;
-  ds.labels.forEach((l, i) => { if (l) max = Math.max(max, i); });
-  const primary = new Int32Array(max + 1).fill(-1);
-  for (const l of ds.labels) if (l) primary[l.number] = ds.categories.indexOf(l.primaryCategory);
-  return { labelCount: max + 1, categoryCount: ds.categories.length, primary };
-}
+/** Label number → primary category index: the same tables as dissect's counting. */
+export const labelTablesOf = labelTables;
 
 /** The seed of shuffle r of a baseline seeded with `seed`. */
 export function shuffleSeed(seed: number, r: number): number {
