@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { decode, type DecodedPng } from 'fast-png';
 import { DatasetError } from '../util/errors.js';
 import { describeFsError } from '../util/fs-errors.js';
+import { decodePngFast } from './decode-png-fast.js';
 import { diagnosePng } from './diagnose-image.js';
 
 /** One label number per pixel, row-major, height*width. */
@@ -71,6 +72,9 @@ export async function readPngSamples(path: string): Promise<PngSamples> {
 
 /** Decode PNG bytes to stored samples, unpacking sub-byte depths. */
 export function decodePngSamples(bytes: Uint8Array, file: string): PngSamples {
+  // The usual label PNG takes the native-zlib path; everything else (and every broken file) fast-png.
+  const fast = decodePngFast(bytes);
+  if (fast) return { data: fast.data, width: fast.width, height: fast.height, channels: fast.channels, depth: 8 };
   let png: DecodedPng;
   try {
     png = decode(bytes, { checkCrc: true });
