@@ -2,7 +2,8 @@
 // The candidate maps and exact thresholds come from one forward pass of the embedded model, kept
 // in a file under .cache/bench so the counting can be timed again and again (before/after a
 // change) without the model. Prints ms per image by step and a checksum of the counts (which must
-// not change when the code gets faster).
+// not change when the code gets faster). CPU time is printed too: on a shared machine wall time
+// includes waiting for a core.
 //   node dist/bench/count.bench.js [DATASET_DIR] [LAYER] [IMAGES] [REPEAT]
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -153,23 +154,30 @@ async function main(): Promise<void> {
     const counts = new LayerCounts(c.units, c.h, c.w, tables, semantics, maxPixels);
     const truth = new Float64Array(tables.labelCount);
     let tRead = 0, tPrep = 0, tAdd = 0;
+    let cRead = 0, cPrep = 0, cAdd = 0;
+    const cpu = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
     const mapSize = c.h * c.w;
     for (let i = 0; i < n; i++) {
+      const c0 = cpu();
       const t0 = performance.now();
       const labels = await ds.readLabels(i);
       const t1 = performance.now();
+      const c1 = cpu();
       const rec = ds.images[i]!;
       const prepared = prepareLabels(labels.byCategory, rec.sh, rec.sw, tables, truth);
       const t2 = performance.now();
+      const c2 = cpu();
       for (let e = c.imageStart[i]!; e < c.imageStart[i + 1]!; e++) {
         const u = c.unitOf[e]!;
         counts.add(u, c.maps, e * mapSize, c.t32[u]!, prepared);
       }
       const t3 = performance.now();
+      const c3 = cpu();
       tRead += t1 - t0; tPrep += t2 - t1; tAdd += t3 - t2;
+      cRead += c1 - c0; cPrep += c2 - c1; cAdd += c3 - c2;
     }
     const per = (t: number): string => (t / n).toFixed(3);
-    process.stdout.write(`run ${r + 1}: ms/image read ${per(tRead)}  prepare ${per(tPrep)}  add ${per(tAdd)}  total ${per(tRead + tPrep + tAdd)}  checksum ${checksum([truth, counts.intersection, counts.activation])}\n`);
+    process.stdout.write(`run ${r + 1}: ms/image read ${per(tRead)}  prepare ${per(tPrep)}  add ${per(tAdd)}  total ${per(tRead + tPrep + tAdd)}; CPU ms/image read ${per(cRead)} prepare ${per(cPrep)} add ${per(cAdd)} total ${per(cRead + cPrep + cAdd)}  checksum ${checksum([truth, counts.intersection, counts.activation])}\n`);
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { LayerCounts, prepareLabels, type LabelTables } from '../../src/tally/counter.js';
+import { LayerCounts, prepareLabels, type LabelTables, type PreparedLabels } from '../../src/tally/counter.js';
 
 // Categories: 0 color, 1 object, 2 scene. Labels: 1 red (color), 2 car (object),
 // 3 wheel (object), 4 street (scene, image-level).
@@ -9,6 +9,12 @@ const tables: LabelTables = { labelCount: 5, categoryCount: 3, primary: Int32Arr
 /** A 1×1 map upsampled to 2×2 is constant, so its mask is all 4 pixels or none. */
 function counts(semantics: 'original' | 'lite'): LayerCounts {
   return new LayerCounts(2, 1, 1, tables, semantics, 4);
+}
+
+/** The labels of the combination at one pixel, sorted. */
+function labelsAt(p: PreparedLabels, pixel: number): number[] {
+  const c = p.comboOf[pixel]!;
+  return [...p.comboLabels.subarray(p.comboStart[c]!, p.comboStart[c + 1]!)].sort((a, b) => a - b);
 }
 
 describe('prepareLabels', () => {
@@ -20,7 +26,9 @@ describe('prepareLabels', () => {
     ]), 2, 2, tables, truth);
     assert.deepEqual([...truth], [0, 0, 2, 3, 4]);
     assert.deepEqual(p.annotated, [1, 2]);
-    assert.equal(p.channels.length, 2);
+    // Pixel 0 has car and wheel, pixel 1 car, pixel 2 nothing, pixel 3 wheel in both channels.
+    assert.deepEqual([0, 1, 2, 3].map((px) => labelsAt(p, px)), [[2, 3], [2], [], [3, 3]]);
+    assert.equal(p.comboOf[2], 0, 'unlabelled pixels have combination 0');
   });
 });
 
