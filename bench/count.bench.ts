@@ -150,6 +150,7 @@ async function main(): Promise<void> {
   let maxPixels = 0;
   for (let i = 0; i < n; i++) maxPixels = Math.max(maxPixels, ds.images[i]!.sh * ds.images[i]!.sw);
   process.stdout.write(`${layer}: ${c.units} units ${c.h}x${c.w}, ${n} images, ${c.unitOf.length} maps above threshold (${(c.unitOf.length / n).toFixed(0)} per image), ${semantics}\n`);
+  const best = [Infinity, Infinity, Infinity, Infinity, Infinity, Infinity];
   for (let r = 0; r < repeat; r++) {
     const counts = new LayerCounts(c.units, c.h, c.w, tables, semantics, maxPixels);
     const truth = new Float64Array(tables.labelCount);
@@ -177,8 +178,11 @@ async function main(): Promise<void> {
       cRead += c1 - c0; cPrep += c2 - c1; cAdd += c3 - c2;
     }
     const per = (t: number): string => (t / n).toFixed(3);
+    [tRead, tPrep, tAdd, cRead, cPrep, cAdd].forEach((v, i) => { best[i] = Math.min(best[i]!, v); });
     process.stdout.write(`run ${r + 1}: ms/image read ${per(tRead)}  prepare ${per(tPrep)}  add ${per(tAdd)}  total ${per(tRead + tPrep + tAdd)}; CPU ms/image read ${per(cRead)} prepare ${per(cPrep)} add ${per(cAdd)} total ${per(cRead + cPrep + cAdd)}  checksum ${checksum([truth, counts.intersection, counts.activation])}\n`);
   }
+  const [bR, bP, bA, bcR, bcP, bcA] = best.map((v) => (v / n).toFixed(3)) as [string, string, string, string, string, string];
+  process.stdout.write(`best of ${repeat}: ms/image read ${bR} prepare ${bP} add ${bA}; CPU ms/image read ${bcR} prepare ${bcP} add ${bcA} total ${((best[3]! + best[4]! + best[5]!) / n).toFixed(3)}\n`);
 }
 
 await main();
