@@ -11,8 +11,9 @@
 //   - a tile whose taps are all ≤ T has no pixel > T: it is never visited;
 //   - a tile whose taps are all > T has every pixel > T: its pixels are counted without
 //     computing them;
-//   - any other tile is computed pixel by pixel, exactly (the same expressions and order as
-//     upsampleBilinear and maskAbove), and compared with strict >.
+//   - any other tile is computed exactly (the same expressions and order as upsampleBilinear and
+//     maskAbove) and compared with strict >; where its input rows are monotone along the tile,
+//     each output row is too, and only the crossing is searched (see the vertical pass).
 import type { AxisTaps, UpsamplePlan } from './upsample.js';
 import { upsamplePlan } from './upsample.js';
 
@@ -177,23 +178,11 @@ export class TileMasker {
           h[hb + x] = ss;
         }
       }
-      // Vertical pass, thresholded and counted as it goes.
-      for (let y = y0; y < y1; y++) {
-        const wb = y * rStride;
-        const ob = y * outW;
-        if (rn === 2) {
-          const w0 = rw[wb] as number, w1 = rw[wb + 1] as number;
-          const h0 = rs * outW, h1 = h0 + outW;
-          for (let x = x0; x < x1; x++) {
-            const ss = 0 + (h[h0 + x] as number) * w0 + (h[h1 + x] as number) * w1;
-            if (Math.fround(ss) > threshold32) {
-              const k = comboOf[ob + x] as number;
-              if ((hist[k] as number) === 0) touched[nt++] = k;
-              hist[k] = (hist[k] as number) + 1;
-              n++;
-            }
-          }
-        } else {
+      if (rn > 2) {
+        // Downsampling: every pixel computed.
+        for (let y = y0; y < y1; y++) {
+          const wb = y * rStride;
+          const ob = y * outW;
           for (let x = x0; x < x1; x++) {
             let ss = 0;
             for (let j = 0; j < rn; j++) ss += (h[(rs + j) * outW + x] as number) * (rw[wb + j] as number);
@@ -205,9 +194,82 @@ export class TileMasker {
             }
           }
         }
+        continue;
+      }
+      // One or two input rows. When each of them is monotone along the tile's columns (as
+      // computed, float32), so is every output row: v(x) = fround(0 + h0[x]·w0 + h1[x]·w1) with
+      // w0, w1 ≥ 0 and every rounding monotone. Its mask is then a suffix (non-decreasing) or a
+      // prefix (non-increasing) of the row, found exactly by bisection; otherwise every pixel is
+      // computed.
+      const h0 = rs * outW;
+      const h1 = rn === 2 ? h0 + outW : h0;
+      let up = true, down = true;
+      for (let x = x0 + 1; x < x1; x++) {
+        const d0 = (h[h0 + x] as number) - (h[h0 + x - 1] as number);
+        const d1 = (h[h1 + x] as number) - (h[h1 + x - 1] as number);
+        if (d0 < 0 || d1 < 0) up = false;
+        if (d0 > 0 || d1 > 0) down = false;
+      }
+      const xl = x1 - 1;
+      for (let y = y0; y < y1; y++) {
+        const wb = y * rStride;
+        const ob = y * outW;
+        const w0 = rw[wb] as number;
+        const w1 = rn === 2 ? (rw[wb + 1] as number) : 0;
+        let from = x0, to = x1; // the pixels of the mask in this row, when monotone
+        if (up || down) {
+          const first = rowValue(h, h0, h1, x0, w0, w1, rn);
+          const last = rowValue(h, h0, h1, xl, w0, w1, rn);
+          if (up) {
+            if (last <= threshold32) continue;
+            if (first <= threshold32) {
+              let lo = x0, hi = xl; // v(lo) ≤ T < v(hi)
+              while (hi - lo > 1) {
+                const mid = (lo + hi) >> 1;
+                if (rowValue(h, h0, h1, mid, w0, w1, rn) > threshold32) hi = mid; else lo = mid;
+              }
+              from = hi;
+            }
+          } else {
+            if (first <= threshold32) continue;
+            if (last <= threshold32) {
+              let lo = x0, hi = xl; // v(lo) > T ≥ v(hi)
+              while (hi - lo > 1) {
+                const mid = (lo + hi) >> 1;
+                if (rowValue(h, h0, h1, mid, w0, w1, rn) > threshold32) lo = mid; else hi = mid;
+              }
+              to = hi;
+            }
+          }
+          for (let x = from; x < to; x++) {
+            const k = comboOf[ob + x] as number;
+            if ((hist[k] as number) === 0) touched[nt++] = k;
+            hist[k] = (hist[k] as number) + 1;
+          }
+          n += to - from;
+          continue;
+        }
+        for (let x = x0; x < x1; x++) {
+          if (rowValue(h, h0, h1, x, w0, w1, rn) > threshold32) {
+            const k = comboOf[ob + x] as number;
+            if ((hist[k] as number) === 0) touched[nt++] = k;
+            hist[k] = (hist[k] as number) + 1;
+            n++;
+          }
+        }
       }
     }
     this.touchedCount = nt;
     return n;
   }
+}
+
+/**
+ * The upsampled value at column x of an output row with vertical weights w0 (and w1 when it reads
+ * two input rows), from the horizontal pass h: the expression upsampleBilinear evaluates.
+ */
+function rowValue(h: Float32Array, h0: number, h1: number, x: number, w0: number, w1: number, rn: number): number {
+  return rn === 2
+    ? Math.fround(0 + (h[h0 + x] as number) * w0 + (h[h1 + x] as number) * w1)
+    : Math.fround(0 + (h[h0 + x] as number) * w0);
 }

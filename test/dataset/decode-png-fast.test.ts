@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { crc32, deflateSync } from 'node:zlib';
 import { decode } from 'fast-png';
-import { decodePngFast, unfilter } from '../../src/dataset/decode-png-fast.js';
+import { decodeLabelsFast, decodePngFast, unfilter } from '../../src/dataset/decode-png-fast.js';
 import { Random } from '../../src/util/random.js';
 
 function chunk(type: string, body: Uint8Array): Buffer {
@@ -80,7 +80,7 @@ describe('decodePngFast', () => {
   const rnd = new Random(3);
   const cases: [string, number, number][] = [['grey', 0, 1], ['grey+alpha', 4, 2], ['RGB', 2, 3], ['RGBA', 6, 4]];
   for (const [name, colour, channels] of cases) {
-    it(`decodes ${name} with every filter type exactly as fast-png does`, () => {
+    it(`decodes ${name} with every filter type exactly as fast-png does, to samples and to labels`, () => {
       const width = 13, height = 11;
       const samples = new Uint8Array(width * height * channels);
       // Regions with edges and noise, so every predictor path (a, b, c) is taken.
@@ -92,6 +92,11 @@ describe('decodePngFast', () => {
         assert.deepEqual([fast.width, fast.height, fast.channels], [width, height, channels]);
         assert.deepEqual(fast.data, samples, `filters ${filters}`);
         assert.deepEqual(Uint8Array.from(decode(png).data as Uint8Array), samples, 'the reference decoder agrees');
+        const labels = decodeLabelsFast(png);
+        assert.ok(labels);
+        const expected = new Uint16Array(width * height);
+        for (let p = 0; p < expected.length; p++) expected[p] = channels >= 3 ? samples[p * channels]! + 256 * samples[p * channels + 1]! : samples[p * channels]!;
+        assert.deepEqual(labels.labels, expected, `labels, filters ${filters}`);
       }
     });
   }
@@ -110,5 +115,7 @@ describe('decodePngFast', () => {
     assert.equal(decodePngFast(encode(samples, 2, 1, 2, 3, [0], { interlace: 1 })), null, 'interlaced');
     assert.equal(decodePngFast(encode(Uint8Array.from([1, 2, 3, 4]), 2, 1, 0, 2, [0], { depth: 16 })), null, '16-bit');
     assert.equal(decodePngFast(encode(samples, 3, 1, 2, 2, [0])), null, 'image data of the wrong length');
+    assert.equal(decodeLabelsFast(badCrc), null, 'labels: a flipped bit');
+    assert.equal(decodeLabelsFast(encode(samples, 2, 1, 2, 3, [5])), null, 'labels: filter type 5');
   });
 });
