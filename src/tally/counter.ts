@@ -49,7 +49,8 @@ export function prepareLabels(
   // Combination c = its parent combination plus one label; refined channel by channel.
   const parent: number[] = [-1];
   const added: number[] = [0];
-  const next = new Map<number, number>();
+  const next = COMBO_TABLE;
+  next.clear();
   const imageLabels: number[] = [];
   for (const ann of byCategory.values()) {
     for (const ch of ann.maps) {
@@ -60,13 +61,12 @@ export function prepareLabels(
         if (l === 0) continue;
         const from = comboOf[p] as number;
         if (from !== lastFrom || l !== lastLabel) {
-          const key = from * 65536 + l;
-          let to = next.get(key);
-          if (to === undefined) {
+          let to = next.get(from, l);
+          if (to < 0) {
             to = parent.length;
             parent.push(from);
             added.push(l);
-            next.set(key, to);
+            next.set(from, l, to);
           }
           lastFrom = from; lastLabel = l; lastTo = to;
         }
@@ -110,6 +110,65 @@ export function prepareLabels(
   for (let k = 0; k < annotated.length; k++) if (annotated[k]) cats.push(k);
   return { sh, sw, comboOf, comboCount, comboStart, comboLabels, imageLabels, annotated: cats };
 }
+
+/**
+ * (combination, label) → combination, open addressing in typed arrays: looked up at every region
+ * boundary of every channel, where a Map cost more than the rest of the preparation. Reused
+ * across images (cleared by generation, not by filling).
+ */
+class ComboTable {
+  private from = new Int32Array(1024);
+  private label = new Int32Array(1024);
+  private value = new Int32Array(1024);
+  private gen = new Int32Array(1024);
+  private generation = 0;
+  private size = 0;
+
+  clear(): void {
+    this.size = 0;
+    if (++this.generation === 0x7fffffff) {
+      this.generation = 1;
+      this.gen.fill(0);
+    }
+  }
+
+  private slot(from: number, label: number): number {
+    const mask = this.gen.length - 1;
+    let i = (Math.imul(from, 0x9e3779b1) ^ Math.imul(label, 0x85ebca6b)) & mask;
+    while (this.gen[i] === this.generation && (this.from[i] !== from || this.label[i] !== label)) i = (i + 1) & mask;
+    return i;
+  }
+
+  /** The combination, or −1. */
+  get(from: number, label: number): number {
+    const i = this.slot(from, label);
+    return this.gen[i] === this.generation ? (this.value[i] as number) : -1;
+  }
+
+  set(from: number, label: number, value: number): void {
+    if (2 * (this.size + 1) > this.gen.length) this.grow();
+    const i = this.slot(from, label);
+    this.gen[i] = this.generation;
+    this.from[i] = from;
+    this.label[i] = label;
+    this.value[i] = value;
+    this.size++;
+  }
+
+  private grow(): void {
+    const { from, label, value, gen, generation } = this;
+    const cap = gen.length * 2;
+    this.from = new Int32Array(cap);
+    this.label = new Int32Array(cap);
+    this.value = new Int32Array(cap);
+    this.gen = new Int32Array(cap);
+    this.generation = 1;
+    this.size = 0;
+    for (let i = 0; i < gen.length; i++) if (gen[i] === generation) this.set(from[i] as number, label[i] as number, value[i] as number);
+  }
+}
+
+const COMBO_TABLE = new ComboTable();
 
 /** Counts of one layer. */
 export class LayerCounts {

@@ -1,6 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { LayerCounts, prepareLabels, type LabelTables, type PreparedLabels } from '../../src/tally/counter.js';
+import { upsampleBilinear, upsamplePlan } from '../../src/tally/upsample.js';
+import { Random } from '../../src/util/random.js';
 
 // Categories: 0 color, 1 object, 2 scene. Labels: 1 red (color), 2 car (object),
 // 3 wheel (object), 4 street (scene, image-level).
@@ -79,5 +81,59 @@ describe('LayerCounts.add', () => {
     const original = counts('original');
     original.add(0, Float32Array.from([5]), 0, 1, noObjectUnderMask);
     assert.deepEqual([...original.activation.subarray(0, 3)], [4, 0, 0], 'object is not annotated anywhere in this image');
+  });
+});
+
+describe('LayerCounts against per-channel counting', () => {
+  it('gives the counts of counting every channel at every mask pixel (both semantics)', () => {
+    // Labels 1..6; primary categories 0, 0, 1, 1, 2, 2 (category 2 image-level in some images).
+    const t: LabelTables = { labelCount: 7, categoryCount: 3, primary: Int32Array.from([-1, 0, 0, 1, 1, 2, 2]) };
+    const rnd = new Random(5);
+    const sh = 12, sw = 10, size = sh * sw;
+    for (const semantics of ['original', 'lite'] as const) {
+      const c = new LayerCounts(3, 3, 4, t, semantics, size);
+      const truth = new Float64Array(7);
+      const inter = new Float64Array(3 * 7), act = new Float64Array(3 * 3), truthRef = new Float64Array(7);
+      for (let image = 0; image < 30; image++) {
+        // Blocky channels (regions), two of them in category 1 (several channels per category).
+        const ch = (labels: number[]): Uint16Array => Uint16Array.from({ length: size }, (_, p) => {
+          const region = (Math.floor(p / sw / 4) * 3 + Math.floor((p % sw) / 4) + image) % (labels.length + 1);
+          return region === 0 ? 0 : labels[region - 1]!;
+        });
+        const byCategory = new Map<string, { maps: Uint16Array[]; imageLabels: number[] }>([
+          ['a', { maps: [ch([1, 2])], imageLabels: [] }],
+          ['b', { maps: [ch([3, 4, 3]), ch(image % 2 ? [4] : [])], imageLabels: [] }],
+        ]);
+        if (image % 3 === 0) byCategory.set('c', { maps: [], imageLabels: [5 + (image % 2)] });
+        const prepared = prepareLabels(byCategory, sh, sw, t, truth);
+        const channels = [...byCategory.values()].flatMap((a) => a.maps);
+        const imageLabels = [...byCategory.values()].flatMap((a) => a.imageLabels);
+        for (const m of channels) for (const l of m) if (l) truthRef[l]!++;
+        for (const l of imageLabels) truthRef[l]! += size;
+        const annotated = new Set<number>();
+        for (const m of channels) for (const l of m) if (l) annotated.add(t.primary[l]!);
+        for (const l of imageLabels) annotated.add(t.primary[l]!);
+        for (let u = 0; u < 3; u++) {
+          const map = Float32Array.from({ length: 12 }, () => rnd.next());
+          const thr = Math.fround(0.6 + 0.1 * u);
+          c.add(u, map, 0, thr, prepared);
+          const up = new Float32Array(size);
+          upsampleBilinear(upsamplePlan(3, 4, sh, sw), map, 0, up, new Float32Array(3 * sw));
+          const touched = new Set<number>();
+          let n = 0;
+          for (let p = 0; p < size; p++) {
+            if (!((up[p] as number) > thr)) continue;
+            n++;
+            for (const m of channels) if (m[p]) { inter[u * 7 + m[p]!]!++; touched.add(t.primary[m[p]!]!); }
+          }
+          if (n === 0) continue;
+          for (const l of imageLabels) { inter[u * 7 + l]! += n; touched.add(t.primary[l]!); }
+          for (const k of semantics === 'lite' ? touched : annotated) act[u * 3 + k]! += n;
+        }
+      }
+      assert.deepEqual([...truth], [...truthRef], `${semantics}: truth`);
+      assert.deepEqual([...c.intersection], [...inter], `${semantics}: intersection`);
+      assert.deepEqual([...c.activation], [...act], `${semantics}: activation`);
+    }
   });
 });
