@@ -44,6 +44,18 @@ describe('TileMasker.count', () => {
     assert.deepEqual(r.hist.map((v, p) => (v ? p : -1)).filter((p) => p >= 0), [11, 14, 15]);
   });
 
+  it('cuts a monotone row at its crossing; a value equal to T is outside (strict >)', () => {
+    // [0, 8] upsampled 1x2 -> 1x16: outputs 0-3 read input 0 only (0), 12-15 input 1 only (8),
+    // and x = 4..11 both, with value 8·((x + 0.5)/8 − 0.5) = x − 3.5 (exact): 0.5, 1.5, ..., 7.5.
+    const comboOf = Int32Array.from({ length: 16 }, (_, p) => p);
+    const up = run(new TileMasker(), Float32Array.from([0, 8]), 1, 2, 1, 16, 2.5, comboOf, 16);
+    assert.equal(up.n, 9, 'x = 7..15; x = 6 is exactly 2.5');
+    assert.deepEqual(up.touched, [7, 8, 9, 10, 11, 12, 13, 14, 15]);
+    const down = run(new TileMasker(), Float32Array.from([8, 0]), 1, 2, 1, 16, 2.5, comboOf, 16);
+    assert.equal(down.n, 9, 'x = 0..8; x = 9 is exactly 2.5');
+    assert.deepEqual(down.touched, [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
   it('counts a tile whose taps are all above the threshold without computing it', () => {
     const comboOf = new Int32Array(16).fill(1);
     const r = run(new TileMasker(), Float32Array.from([5, 6, 7, 8]), 2, 2, 4, 4, 4.5, comboOf, 2);
