@@ -1,7 +1,7 @@
 // The floor a dissection is measured against: a bare onnxruntime-node program that decodes the
 // images, runs the model with the chosen layers exposed as outputs and discards the features.
 // Like the dissection, the session runs on a worker thread (run() blocks its thread) while the
-// main thread decodes the next batch. Prints one JSON line {seconds, loadSeconds, checksum}.
+// main thread decodes the next batch. Prints one JSON line {seconds, loadSeconds, checksum, cpuSeconds}.
 //   node dist/bench/bare-forward.js MODEL DATASET LAYERS BATCH THREADS [--opt all|extended|basic|disabled]
 //     [--no-arena] [--no-mem-pattern] [--inter N] [--parallel] [--truncate] [--limit N]
 // Session options and truncation are here so that what moves the floor can be measured.
@@ -97,7 +97,8 @@ async function main(): Promise<void> {
   const seconds = (performance.now() - t1) / 1000;
   w.postMessage(null);
   await new Promise((resolve) => w.once('exit', resolve));
-  process.stdout.write(`${JSON.stringify({ seconds: loadSeconds + seconds, loadSeconds, forwardSeconds: seconds, images: n, checksum })}\n`);
+  const cpu = process.cpuUsage(); // every thread of the process, ONNX Runtime's included
+  process.stdout.write(`${JSON.stringify({ seconds: loadSeconds + seconds, loadSeconds, forwardSeconds: seconds, images: n, checksum, cpuSeconds: (cpu.user + cpu.system) / 1e6 })}\n`);
 }
 
 if (isMainThread) await main();
