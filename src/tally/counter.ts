@@ -3,10 +3,10 @@
 // sparse: work scales with the tiles a unit's hot map cells reach, not units × concepts × pixels.
 //
 // Each image's labels are prepared once for every layer and unit: pixels are grouped by their
-// label combination (the multiset of nonzero labels over all channels of all categories; a
-// Broden image has tens of them), so a mask is counted as a histogram of combination numbers,
-// one increment per mask pixel whatever the number of channels, and the histogram is then spread
-// over the labels of each combination it touched. The sums are the same integers as counting
+// label combination (the multiset of nonzero labels over all channels of all categories: as many
+// as the regions of the image overlap in distinct ways, typically tens), so a mask is counted as
+// a histogram of combination numbers, one increment per mask pixel whatever the number of
+// channels, and the histogram is then spread over the labels of each combination it touched. The sums are the same integers as counting
 // every channel at every pixel.
 import { TileMasker, tilePlan, type TilePlan } from './mask-tiles.js';
 
@@ -180,12 +180,14 @@ export class LayerCounts {
   private touched = new Int32Array(0);
   private plan: TilePlan | null = null;
 
-  /** `maxLabelPixels` is kept for callers; buffers now grow with the labels they see. */
-  constructor(readonly units: number, readonly h: number, readonly w: number, readonly tables: LabelTables, readonly semantics: Semantics, maxLabelPixels = 0) {
+  /**
+   * The last argument (the largest label map, in pixels) is no longer needed: the kernel's
+   * buffers grow with the maps and labels it sees. It stays optional for existing callers.
+   */
+  constructor(readonly units: number, readonly h: number, readonly w: number, readonly tables: LabelTables, readonly semantics: Semantics, _maxLabelPixels?: number) {
     this.intersection = new Float64Array(units * tables.labelCount);
     this.activation = new Float64Array(units * tables.categoryCount);
     this.touchedCats = new Uint8Array(tables.categoryCount);
-    void maxLabelPixels;
   }
 
   /**
