@@ -1,4 +1,5 @@
-// One dissection in its own process (for a clean peak-RSS figure). Prints one JSON line.
+// One dissection in its own process (for a clean peak-memory figure). Prints one JSON line.
+//   node dist/bench/dissect-child.js MODEL DATASET LAYERS BATCH THREADS OUT BUDGET_MIB [LIMIT]
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { openBroden } from '../src/dataset/broden/reader.js';
@@ -14,7 +15,7 @@ function dirBytes(dir: string): number {
   return total;
 }
 
-const [modelFile, datasetDir, layersArg, batch, threads, out, budgetMiB] = process.argv.slice(2);
+const [modelFile, datasetDir, layersArg, batch, threads, out, budgetMiB, limitArg] = process.argv.slice(2);
 const ds = await openBroden(datasetDir!);
 const t0 = performance.now();
 let peakScratch = 0;
@@ -23,7 +24,7 @@ const timer = setInterval(() => {
 }, 200);
 const summary = await dissect(ds, {
   model: modelFile!, layers: layersArg!.split(','), out: out!, preprocess: { ...PRESETS['mobilenet']!, preset: 'mobilenet' },
-  batch: Number(batch), memoryBudget: Number(budgetMiB) * 1024 * 1024,
+  batch: Number(batch), limit: limitArg ? Number(limitArg) : null, memoryBudget: Number(budgetMiB) * 1024 * 1024,
   threads: Number(threads), restart: true, command: ['bench'], log: () => undefined,
   datasetSpec: { dataset: datasetDir!, format: 'broden' },
 });
@@ -31,5 +32,6 @@ clearInterval(timer);
 const seconds = (performance.now() - t0) / 1000;
 process.stdout.write(`${JSON.stringify({
   seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024, timings: summary.timings,
+  cpuSeconds: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
   spilledMiB: summary.cacheSpilledBytes / 2 ** 20, peakScratchMiB: peakScratch / 2 ** 20, outputMiB: dirBytes(out!) / 2 ** 20,
 })}\n`);

@@ -1,61 +1,88 @@
-// npm run bench: dissection time against the pure forward pass on the same images, side by
-// side in one run, at two dataset sizes; peak RSS of each (separate processes) and scratch disk.
-// Figures are ratios measured here, never assertions: benchmarks are not tests.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+// npm run bench: the dissection against the bare forward pass on the same images, side by side in
+// one run, at two dataset sizes, on a ResNet-18-shaped and an AlexNet-shaped network (seeded
+// random weights, built here: bench/models.ts) and the embedded MobileNetV2. Each program runs in
+// its own process; the parent measures its wall time and samples the peak memory of its whole
+// process tree (PSS from /proc/<pid>/smaps_rollup, summed over the tree; RSS too). Figures are
+// measurements, never assertions: benchmarks are not tests.
+//
+// Settings (environment):
+//   BENCH_IMAGES=1000,5000          dataset sizes (one synthetic set of the largest, cut with a limit)
+//   BENCH_MODELS=resnet18,alexnet,mobilenet
+//   BENCH_BUDGETS=default           candidate cache budgets in MiB, e.g. "4096,default,16"
+//   BENCH_FORWARD_FLAGS=""          extra flags for the bare forward (bench/bare-forward.ts), e.g. "--truncate"
+//   BENCH_BATCH=16 BENCH_THREADS=2
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateSyntheticBroden } from '../src/dataset/synthetic/generate.js';
-import { benchReport } from './report.bench.js';
+import { DEFAULT_CACHE_BUDGET } from '../src/quantile/cache-budget.js';
+import { measure } from './measure.js';
 import { benchReportSize, formatReportSize } from './report-size.bench.js';
+import { benchModel, type BenchModelName } from './models.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const MODEL = path.join(ROOT, 'models', 'mobilenet_v2_imagenet.onnx');
-const LAYERS = process.env['BENCH_LAYERS'] ?? 'Conv_1_preact,expanded_conv_12';
-const SIZES = (process.env['BENCH_SIZES'] ?? '250,1000').split(',').map(Number);
-const BATCH = '16';
-const THREADS = '2';
 const WORK = path.join(ROOT, '.cache', 'bench');
+const env = (k: string, d: string): string => process.env[k] ?? d;
+const SIZES = env('BENCH_IMAGES', '1000,5000').split(',').map(Number);
+const MODELS = env('BENCH_MODELS', 'resnet18,alexnet,mobilenet').split(',');
+const BUDGETS = env('BENCH_BUDGETS', 'default').split(',');
+const FORWARD_FLAGS = env('BENCH_FORWARD_FLAGS', '').split(' ').filter((s) => s !== '');
+const BATCH = env('BENCH_BATCH', '16');
+const THREADS = env('BENCH_THREADS', '2');
 
-interface ChildResult { seconds: number; maxRssMiB: number; timings?: Record<string, number>; spilledMiB?: number; peakScratchMiB?: number; outputMiB?: number }
+interface Subject { readonly name: string; readonly file: string; readonly layers: string }
 
-function child(script: string, args: string[]): ChildResult {
-  const out = execFileSync(process.execPath, [path.join(ROOT, 'dist', 'bench', script), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  return JSON.parse(out.trim().split('\n').pop()!) as ChildResult;
+function subject(name: string): Subject {
+  if (name === 'mobilenet') return { name: 'MobileNetV2', file: path.join(ROOT, 'models', 'mobilenet_v2_imagenet.onnx'), layers: 'Conv_1_preact,expanded_conv_12' };
+  const m = benchModel(name as BenchModelName, path.join(ROOT, '.cache', 'bench-models'));
+  const layer = name === 'alexnet' ? 'conv5' : name === 'resnet18' ? 'layer4' : m.layers[m.layers.length - 1]!;
+  return { name: `${name} (${(m.parameters * 4 / 1e6).toFixed(0)} MB)`, file: m.file, layers: layer };
 }
+
+interface ForwardResult { seconds: number; loadSeconds: number; forwardSeconds: number; images: number; cpuSeconds: number }
+interface DissectResult { seconds: number; cpuSeconds: number; timings?: Record<string, number>; spilledMiB?: number; peakScratchMiB?: number; images?: number }
 
 async function main(): Promise<void> {
   mkdirSync(WORK, { recursive: true });
-  const rows: string[][] = [['images', 'forward s', 'dissect s', 'ratio', 'forward RSS MiB', 'dissect RSS MiB', 'scratch MiB', 'spill run s', 'spill ratio', 'spill RSS MiB', 'spilled MiB', 'report s', 'report/dissect']];
-  for (const n of SIZES) {
-    const ds = path.join(WORK, `synthetic-${n}`);
-    if (!existsSync(path.join(ds, 'index.csv'))) {
-      process.stderr.write(`generating ${n} synthetic images ...\n`);
-      await generateSyntheticBroden({ images: n, out: ds, seed: 7, size: 224, format: 'jpeg' });
-    }
-    const out = path.join(WORK, `run-${n}`);
-    process.stderr.write(`${n} images: forward pass only ...\n`);
-    const fwd = child('forward-only.js', [MODEL, ds, LAYERS, BATCH, THREADS]);
-    process.stderr.write(`${n} images: dissection ...\n`);
-    const dis = child('dissect-child.js', [MODEL, ds, LAYERS, BATCH, THREADS, out, '4096']);
-    process.stderr.write(`${n} images: dissection with a 16 MiB cache budget (spills to disk) ...\n`);
-    const spill = child('dissect-child.js', [MODEL, ds, LAYERS, BATCH, THREADS, `${out}-spill`, '16']);
-    process.stderr.write(`${n} images: report (all units × 10 top images) ...\n`);
-    const report = await benchReport(out);
-    rmSync(`${out}-spill`, { recursive: true, force: true });
-    rows.push([String(n), fwd.seconds.toFixed(1), dis.seconds.toFixed(1), (dis.seconds / fwd.seconds).toFixed(3),
-      fwd.maxRssMiB.toFixed(0), dis.maxRssMiB.toFixed(0), (dis.peakScratchMiB ?? 0).toFixed(1),
-      spill.seconds.toFixed(1), (spill.seconds / fwd.seconds).toFixed(3), spill.maxRssMiB.toFixed(0), (spill.spilledMiB ?? 0).toFixed(1),
-      report.seconds.toFixed(1), (report.seconds / dis.seconds).toFixed(3)]);
-    process.stderr.write(`  phases (s): ${JSON.stringify(Object.fromEntries(Object.entries(dis.timings ?? {}).map(([k, v]) => [k, Number(v.toFixed(2))])))}\n`);
+  const largest = Math.max(...SIZES);
+  const ds = path.join(WORK, `synthetic-${largest}`);
+  if (!existsSync(path.join(ds, 'index.csv'))) {
+    process.stderr.write(`generating ${largest} synthetic images ...\n`);
+    await generateSyntheticBroden({ images: largest, out: ds, seed: 7, size: 224, format: 'jpeg' });
   }
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  process.stdout.write(`MobileNetV2 (${LAYERS}), batch ${BATCH}, ${THREADS} intra-op threads, synthetic Broden-format data\n`);
-  for (const r of rows) process.stdout.write(`${r.map((c, i) => c.padStart(widths[i]!)).join('  ')}\n`);
-  process.stdout.write('ratio = dissection time / forward-pass time (decode + preprocess + inference of the same images).\n');
-  process.stdout.write('spill = the same dissection with a 16 MiB in-memory cache budget; report = writing the HTML report of the dissected run.\n');
-  process.stderr.write('report size (1,280 units × 10 images) ...\n');
-  process.stdout.write(`${formatReportSize(await benchReportSize())}\n`);
+  const header = ['model, layer', 'images', 'budget', 'forward s', 'dissect s', 'ratio', 'forward CPU s', 'dissect CPU s', 'ratio', 'forward PSS', 'dissect PSS', 'ratio', 'dissect RSS', 'phases s (load/forward/thresholds/counting/write)', 'scratch MiB', 'spilled MiB'];
+  const rows: string[][] = [];
+  const print = (): void => {
+    const all = [header, ...rows];
+    const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
+    process.stdout.write(`\nbatch ${BATCH}, ${THREADS} intra-op threads, synthetic Broden-format images (224×224); forward flags: ${FORWARD_FLAGS.join(' ') || '(none)'}\n`);
+    for (const r of all) process.stdout.write(`| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |\n`);
+    process.stdout.write('s = wall of the whole program (start to exit); CPU s = its user + system time, all threads (steadier than wall on a shared machine);\nratio = dissect / forward; PSS/RSS = peak MiB of the process tree.\n');
+  };
+  for (const name of MODELS) {
+    const s = subject(name);
+    for (const n of SIZES) {
+      process.stderr.write(`${s.name} ${s.layers}, ${n} images: bare forward ...\n`);
+      const fwd = await measure<ForwardResult>('bare-forward.js', [s.file, ds, s.layers, BATCH, THREADS, '--limit', String(n), ...FORWARD_FLAGS]);
+      for (const b of BUDGETS) {
+        const budgetMiB = b === 'default' ? DEFAULT_CACHE_BUDGET / 2 ** 20 : Number(b);
+        process.stderr.write(`${s.name} ${s.layers}, ${n} images: dissection, cache budget ${budgetMiB} MiB ...\n`);
+        const out = path.join(WORK, `run-${name}-${n}-${budgetMiB}`);
+        const dis = await measure<DissectResult>('dissect-child.js', [s.file, ds, s.layers, BATCH, THREADS, out, String(budgetMiB), String(n)]);
+        const t = dis.result.timings ?? {};
+        const phases = ['load', 'forward', 'thresholds', 'counting', 'write'].map((k) => (t[k] ?? 0).toFixed(1)).join('/');
+        rows.push([`${s.name}, ${s.layers}`, String(fwd.result.images), `${budgetMiB} MiB`, fwd.wall.toFixed(1), dis.wall.toFixed(1), (dis.wall / fwd.wall).toFixed(2),
+          fwd.result.cpuSeconds.toFixed(1), dis.result.cpuSeconds.toFixed(1), (dis.result.cpuSeconds / fwd.result.cpuSeconds).toFixed(2),
+          fwd.peakPssMiB.toFixed(0), dis.peakPssMiB.toFixed(0), (dis.peakPssMiB / fwd.peakPssMiB).toFixed(2), dis.peakRssMiB.toFixed(0), phases,
+          (dis.result.peakScratchMiB ?? 0).toFixed(1), (dis.result.spilledMiB ?? 0).toFixed(1)]);
+        print();
+      }
+    }
+  }
+  if (process.env['BENCH_REPORT'] !== '0') {
+    process.stderr.write('report size (MobileNetV2 Conv_1_preact, 1,280 units × 10 images, CamVid val) ...\n');
+    process.stdout.write(`\n${formatReportSize(await benchReportSize())}\n`);
+  }
 }
 
 await main();

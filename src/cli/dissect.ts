@@ -13,7 +13,7 @@ import { DEFAULTS } from '../run/defaults.js';
 import { parseRedisUrl } from '../distributed/redis.js';
 import { UsageError } from '../util/errors.js';
 import { StderrProgress } from '../util/progress.js';
-import { bytesOption, collect, intOption, numberListOption, numberOption, sizeOption } from './options.js';
+import { bytesOption, humanBytes, collect, intOption, numberListOption, numberOption, sizeOption } from './options.js';
 
 interface DissectFlags extends Record<string, unknown> {
   model: string;
@@ -58,7 +58,7 @@ export function register(program: Command): void {
     .option('--batch <n>', 'images per inference batch', intOption('--batch', 1, 4096), DEFAULTS.batch)
     .option('--limit <n>', 'use only the first N kept images', intOption('--limit', 1))
     .option('--top-k <n>', 'top-activating images kept per unit for the report', intOption('--top-k', 0, 100), DEFAULTS.topK)
-    .addOption(new Option('--memory-budget <size>', 'candidate cache held in memory before spilling to disk (e.g. 512M, 4G)').argParser(bytesOption('--memory-budget')).default(DEFAULTS.memoryBudget, `${DEFAULTS.memoryBudget / 1024 ** 3}G`))
+    .addOption(new Option('--memory-budget <size>', 'candidate cache held in memory before spilling to disk (e.g. 512M, 4G)').argParser(bytesOption('--memory-budget')).default(DEFAULTS.memoryBudget, humanBytes(DEFAULTS.memoryBudget)))
     .option('--skip-bad-images', 'skip unreadable images (counted and listed in run.json) instead of failing')
     .option('--threads <n>', 'ONNX Runtime intra-op threads (at most 2 keeps features bit-identical across batch sizes)', intOption('--threads', 1, 256), DEFAULTS.threads)
     .option('--restart', 'discard an existing run in --out and start over')

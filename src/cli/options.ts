@@ -56,3 +56,11 @@ export function bytesOption(flag: string) {
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), ...value.split(',').map((s) => s.trim()).filter((s) => s !== '')];
 }
+
+/** Bytes as the user types them for --memory-budget: 64M, 4G, 512K (exact multiples only). */
+export function humanBytes(n: number): string {
+  for (const [unit, size] of [['G', 1024 ** 3], ['M', 1024 ** 2], ['K', 1024]] as const) {
+    if (n >= size && n % size === 0) return `${n / size}${unit}`;
+  }
+  return String(n);
+}

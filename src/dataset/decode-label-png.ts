@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { decode, type DecodedPng } from 'fast-png';
 import { DatasetError } from '../util/errors.js';
 import { describeFsError } from '../util/fs-errors.js';
+import { decodeLabelsFast, decodePngFast } from './decode-png-fast.js';
 import { diagnosePng } from './diagnose-image.js';
 
 /** One label number per pixel, row-major, height*width. */
@@ -42,7 +43,7 @@ export interface DecodeLabelOptions {
  * for 16-bit colour PNGs (R + 256·G would not fit 16 bits).
  */
 export async function decodeLabelPng(path: string, options: DecodeLabelOptions = {}): Promise<LabelMap> {
-  return labelsFromSamples(await readPngSamples(path), path, options);
+  return decodeLabelPngBytes(readPngBytes(path), path, options);
 }
 
 /** decodeLabelPng on bytes already read; `file` names them in messages. */
@@ -51,26 +52,32 @@ export function decodeLabelPngBytes(
   file: string,
   options: DecodeLabelOptions = {},
 ): LabelMap {
-  return labelsFromSamples(decodePngSamples(bytes, file), file, options);
+  // The usual label PNG goes straight to label numbers; the rest through its samples.
+  return decodeLabelsFast(bytes) ?? labelsFromSamples(decodePngSamples(bytes, file), file, options);
 }
 
 /** Read and decode a PNG to its stored samples (for encodings other than R + 256·G, e.g. ADE20K). */
 export async function readPngSamples(path: string): Promise<PngSamples> {
-  let bytes: Buffer;
+  return decodePngSamples(readPngBytes(path), path);
+}
+
+function readPngBytes(path: string): Buffer {
   try {
     // Label PNGs are small: one synchronous read costs less than the four system calls and
     // promise hops of an asynchronous one, and counting reads thousands of them.
-    bytes = readFileSync(path);
+    return readFileSync(path);
   } catch (err) {
     throw new DatasetError(
       `cannot read label PNG ${path}: ${describeFsError(err)}; check that the file exists and is readable`,
     );
   }
-  return decodePngSamples(bytes, path);
 }
 
 /** Decode PNG bytes to stored samples, unpacking sub-byte depths. */
 export function decodePngSamples(bytes: Uint8Array, file: string): PngSamples {
+  // The usual label PNG takes the native-zlib path; everything else (and every broken file) fast-png.
+  const fast = decodePngFast(bytes);
+  if (fast) return { data: fast.data, width: fast.width, height: fast.height, channels: fast.channels, depth: 8 };
   let png: DecodedPng;
   try {
     png = decode(bytes, { checkCrc: true });

@@ -2,6 +2,7 @@
 // use them, and a library caller gets them for every setting it leaves out.
 import { availableParallelism } from 'node:os';
 import { DEFAULT_PRESET } from '../model/preprocess.js';
+import { DEFAULT_CACHE_BUDGET } from '../quantile/cache-budget.js';
 import type { Semantics } from './results-types.js';
 
 export const DEFAULTS = {
@@ -16,8 +17,8 @@ export const DEFAULTS = {
   batch: 16,
   /** Preprocessing preset assumed when none is given. */
   preprocess: DEFAULT_PRESET,
-  /** Candidate cache held in memory before spilling to disk. */
-  memoryBudget: 4 * 1024 ** 3,
+  /** Candidate cache held in memory before spilling to disk (keeps memory flat; see cache-budget.ts). */
+  memoryBudget: DEFAULT_CACHE_BUDGET,
   /** Checkpoint the forward pass every this many images ... */
   checkpointImages: 1000,
   /** ... or this many minutes, whichever comes first. */

@@ -1,6 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { LayerCounts, prepareLabels, type LabelTables } from '../../src/tally/counter.js';
+import { LayerCounts, prepareLabels, type LabelTables, type PreparedLabels } from '../../src/tally/counter.js';
+import { upsampleBilinear, upsamplePlan } from '../../src/tally/upsample.js';
+import { Random } from '../../src/util/random.js';
 
 // Categories: 0 color, 1 object, 2 scene. Labels: 1 red (color), 2 car (object),
 // 3 wheel (object), 4 street (scene, image-level).
@@ -9,6 +11,12 @@ const tables: LabelTables = { labelCount: 5, categoryCount: 3, primary: Int32Arr
 /** A 1×1 map upsampled to 2×2 is constant, so its mask is all 4 pixels or none. */
 function counts(semantics: 'original' | 'lite'): LayerCounts {
   return new LayerCounts(2, 1, 1, tables, semantics, 4);
+}
+
+/** The labels of the combination at one pixel, sorted. */
+function labelsAt(p: PreparedLabels, pixel: number): number[] {
+  const c = p.comboOf[pixel]!;
+  return [...p.comboLabels.subarray(p.comboStart[c]!, p.comboStart[c + 1]!)].sort((a, b) => a - b);
 }
 
 describe('prepareLabels', () => {
@@ -20,7 +28,9 @@ describe('prepareLabels', () => {
     ]), 2, 2, tables, truth);
     assert.deepEqual([...truth], [0, 0, 2, 3, 4]);
     assert.deepEqual(p.annotated, [1, 2]);
-    assert.equal(p.channels.length, 2);
+    // Pixel 0 has car and wheel, pixel 1 car, pixel 2 nothing, pixel 3 wheel in both channels.
+    assert.deepEqual([0, 1, 2, 3].map((px) => labelsAt(p, px)), [[2, 3], [2], [], [3, 3]]);
+    assert.equal(p.comboOf[2], 0, 'unlabelled pixels have combination 0');
   });
 });
 
@@ -150,6 +160,60 @@ describe('activation: original vs lite', () => {
       ]), 2, 2, tables, new Float64Array(5));
       c.add(0, Float32Array.from([5, 1, 0, 5]), 0, 1, labels); // pixels 0 and 3; pixel 1 equals the threshold
       assert.deepEqual([...c.intersection], [0, 1, 1, 0, 2], semantics);
+    }
+  });
+});
+
+describe('LayerCounts against per-channel counting', () => {
+  it('gives the counts of counting every channel at every mask pixel (both semantics)', () => {
+    // Labels 1..6; primary categories 0, 0, 1, 1, 2, 2 (category 2 image-level in some images).
+    const t: LabelTables = { labelCount: 7, categoryCount: 3, primary: Int32Array.from([-1, 0, 0, 1, 1, 2, 2]) };
+    const rnd = new Random(5);
+    const sh = 12, sw = 10, size = sh * sw;
+    for (const semantics of ['original', 'lite'] as const) {
+      const c = new LayerCounts(3, 3, 4, t, semantics, size);
+      const truth = new Float64Array(7);
+      const inter = new Float64Array(3 * 7), act = new Float64Array(3 * 3), truthRef = new Float64Array(7);
+      for (let image = 0; image < 30; image++) {
+        // Blocky channels (regions), two of them in category 1 (several channels per category).
+        const ch = (labels: number[]): Uint16Array => Uint16Array.from({ length: size }, (_, p) => {
+          const region = (Math.floor(p / sw / 4) * 3 + Math.floor((p % sw) / 4) + image) % (labels.length + 1);
+          return region === 0 ? 0 : labels[region - 1]!;
+        });
+        const byCategory = new Map<string, { maps: Uint16Array[]; imageLabels: number[] }>([
+          ['a', { maps: [ch([1, 2])], imageLabels: [] }],
+          ['b', { maps: [ch([3, 4, 3]), ch(image % 2 ? [4] : [])], imageLabels: [] }],
+        ]);
+        if (image % 3 === 0) byCategory.set('c', { maps: [], imageLabels: [5 + (image % 2)] });
+        const prepared = prepareLabels(byCategory, sh, sw, t, truth);
+        const channels = [...byCategory.values()].flatMap((a) => a.maps);
+        const imageLabels = [...byCategory.values()].flatMap((a) => a.imageLabels);
+        for (const m of channels) for (const l of m) if (l) truthRef[l]!++;
+        for (const l of imageLabels) truthRef[l]! += size;
+        const annotated = new Set<number>();
+        for (const m of channels) for (const l of m) if (l) annotated.add(t.primary[l]!);
+        for (const l of imageLabels) annotated.add(t.primary[l]!);
+        for (let u = 0; u < 3; u++) {
+          const map = Float32Array.from({ length: 12 }, () => rnd.next());
+          const thr = Math.fround(0.6 + 0.1 * u);
+          c.add(u, map, 0, thr, prepared);
+          const up = new Float32Array(size);
+          upsampleBilinear(upsamplePlan(3, 4, sh, sw), map, 0, up, new Float32Array(3 * sw));
+          const touched = new Set<number>();
+          let n = 0;
+          for (let p = 0; p < size; p++) {
+            if (!((up[p] as number) > thr)) continue;
+            n++;
+            for (const m of channels) if (m[p]) { inter[u * 7 + m[p]!]!++; touched.add(t.primary[m[p]!]!); }
+          }
+          if (n === 0) continue;
+          for (const l of imageLabels) { inter[u * 7 + l]! += n; touched.add(t.primary[l]!); }
+          for (const k of semantics === 'lite' ? touched : annotated) act[u * 3 + k]! += n;
+        }
+      }
+      assert.deepEqual([...truth], [...truthRef], `${semantics}: truth`);
+      assert.deepEqual([...c.intersection], [...inter], `${semantics}: intersection`);
+      assert.deepEqual([...c.activation], [...act], `${semantics}: activation`);
     }
   });
 });

@@ -73,9 +73,14 @@ export async function openBroden(root: string, options: BrodenOptions = {}): Pro
             throw new DatasetError(`${file}: label map is ${m.width}×${m.height}, index.csv says sw×sh = ${rec.sw}×${rec.sh} for ${rec.file}. Label maps are never resized; fix the file or the row.`);
           }
           const data = m.labels;
+          // Label maps are made of regions: look a value up only where it changes.
+          let last = 0;
           for (let i = 0; i < data.length; i++) {
-            const known = knownLabel[data[i] as number] as number;
-            if (known !== 1) {
+            const v = data[i] as number;
+            if (v === last) continue;
+            const known = knownLabel[v] as number;
+            if (known === 1) last = v;
+            else {
               if (known === 0) data[i] = 0; // a label of a category not selected
               else {
                 throw new DatasetError(`${file}: pixel (${i % m.width}, ${Math.floor(i / m.width)}) has label ${data[i]}, which is not in label.csv. Fix the label map or add the label to label.csv.`);
