@@ -33,7 +33,7 @@ describe('--help', () => {
   }
   it('dissect: the memory budget in the README\'s units, every preset\'s constants, all outputs, the exit codes', () => {
     const text = help(['dissect']);
-    assert.match(text, /--memory-budget <size> .*\(default: 4G\)/);
+    assert.match(text, /--memory-budget <size> .*\(default: 64M\)/);
     for (const [name, p] of Object.entries(PRESETS)) {
       const std = new Set(p.std).size === 1 ? String(p.std[0]) : p.std.join(',');
       assert.match(text, new RegExp(`^  ${name}: +mean ${p.mean[0]}[,\\d.]*, std ${std.replace(/\./g, '\\.')}`, 'm'), name);
