@@ -44,7 +44,10 @@ export interface RunPreprocess extends Preprocess {
 
 export interface DissectSettings {
   readonly model: string;
-  /** `model` already loaded (loadModel) by the caller: it is not read and hashed again. */
+  /**
+   * `model` already loaded (loadModel) by the caller: it is not read and hashed again. Its bytes
+   * are released once the forward session exists (its graph, names and digest stay usable).
+   */
   readonly loadedModel?: LoadedModel;
   readonly layers: readonly string[];
   readonly out: string;
@@ -117,6 +120,8 @@ export async function dissect(ds: ConceptDataset, s: DissectSettings, progress: 
   // The one session of this process's forward pass: it checks the layers and reports their shapes.
   const session = await openForwardSession({ model, inputSize, settings: { threads: s.threads ?? DEFAULTS.threads, batch, rotation: s.rotation } }, s.layers);
   try {
+    // The session holds the (cut) model inside ONNX Runtime: the file's bytes are garbage now.
+    await model.store.release();
     timings['load'] = now() - t;
     return await run(ds, s, progress, model, inputSize, session, timings);
   } finally {

@@ -4,7 +4,9 @@
 // top images. It checkpoints into the shard's folder and resumes from there.
 import { ModelError, DatasetError, InterruptedError } from '../util/errors.js';
 import type { OutputTensor } from '../model/inference.js';
-import { openLayerSession, type LayerInfo, type LayerSession, type LoadedModel } from '../model/model.js';
+import { checkLayerNames, openLayerSession, type LayerInfo, type LayerSession, type LoadedModel } from '../model/model.js';
+import { ModelBytes } from '../model/model-bytes.js';
+import { truncateAfter } from '../model/truncate.js';
 import type { ChannelMix } from '../model/onnx-proto.js';
 import { fitToInput, writeInput, type Preprocess } from '../model/preprocess.js';
 import { fractionalRotation, haarOrthogonal } from '../model/rotation.js';
@@ -73,7 +75,23 @@ export function openForwardSession(
   layers: readonly string[],
 ): Promise<LayerSession> {
   const mixes = rotationMixes(job.settings.rotation);
-  return openLayerSession(job.model, layers, job.inputSize, { threads: job.settings.threads, batch: job.settings.batch, ...(mixes ? { mixes } : {}) });
+  return openLayerSession(cutAfter(job.model, layers), layers, job.inputSize, { threads: job.settings.threads, batch: job.settings.batch, ...(mixes ? { mixes } : {}) });
+}
+
+/**
+ * The model cut after the dissected layers (src/model/truncate.ts): ONNX Runtime neither holds
+ * nor runs what comes after them (AlexNet's fully connected layers are 234 of its 244 MB), and the
+ * layers' values are the same bits. Names are checked against the whole model first, so a wrong
+ * layer gets the usual message; a model the cut cannot handle runs whole.
+ */
+function cutAfter(model: LoadedModel, layers: readonly string[]): LoadedModel {
+  checkLayerNames(model, layers);
+  const cut = truncateAfter(model.bytes, layers, model.file);
+  if (cut === model.bytes || cut.byteLength === model.bytes.byteLength) return model;
+  const buffer = new ArrayBuffer(cut.byteLength);
+  new Uint8Array(buffer).set(cut);
+  const store = new ModelBytes(buffer, cut.byteLength);
+  return { ...model, bytes: new Uint8Array(buffer, 0, cut.byteLength), store };
 }
 
 /** The pass-1 partial of a shard, in memory (its cache may be partly or wholly on disk). */
