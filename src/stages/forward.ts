@@ -91,7 +91,9 @@ function cutAfter(model: LoadedModel, layers: readonly string[]): LoadedModel {
   const buffer = new ArrayBuffer(cut.byteLength);
   new Uint8Array(buffer).set(cut);
   const store = new ModelBytes(buffer, cut.byteLength);
-  return { ...model, bytes: new Uint8Array(buffer, 0, cut.byteLength), store };
+  // The cut graph's outputs are the layers themselves: nothing more to expose.
+  const outputs = layers.map((name) => ({ name, elemType: 1, dims: null }));
+  return { ...model, bytes: new Uint8Array(buffer, 0, cut.byteLength), store, graph: { ...model.graph, outputs } };
 }
 
 /** The pass-1 partial of a shard, in memory (its cache may be partly or wholly on disk). */
