@@ -58,9 +58,11 @@ function failsMidRunModel(): Uint8Array {
 /** conv1, then an operator no ONNX Runtime has: the session cannot be created. */
 function unloadableModel(): Uint8Array {
   return buildModel({
-    nodes: [conv1, { op: 'NetDissectNoSuchOp', inputs: ['conv1'], outputs: ['strange'] }],
+    // The unknown op feeds the layer: the forward pass runs the model cut after the layer, so a
+    // broken op after it would (rightly) not matter.
+    nodes: [{ op: 'NetDissectNoSuchOp', inputs: ['image'], outputs: ['strange'] }, { ...conv1, inputs: ['strange', 'W1'] }],
     inputs: [{ name: 'image', dims: ['N', 3, SIZE, SIZE] }],
-    outputs: [{ name: 'strange', dims: ['N', 16, SIZE / 4, SIZE / 4] }],
+    outputs: [{ name: 'conv1', dims: ['N', 16, SIZE / 4, SIZE / 4] }],
     initializers: [weights('W1', [16, 3, 4, 4], 7)],
   });
 }
