@@ -165,6 +165,7 @@ async function run(
     dirs.add(l.dir);
   }
   const id: RunIdentity = { settings, layers: s.layers, model: model.sha256, dataset: datasetDigest, limit };
+  const datasetSpec = s.datasetSpec ?? specOf(ds);
   const identity = identityDigest(id);
   const log = s.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   const lock = prepareRunDir(s.out, s.restart === true, id);
@@ -183,7 +184,7 @@ async function run(
   const cores = availableParallelism();
   const mode = s.queue !== undefined ? 'queue' : shards.length > 1 && (s.processes ?? 1) > 0 && s.testing?.cuts === undefined ? 'processes' : 'in-process';
   const processes = mode === 'processes' ? Math.max(1, Math.min(s.processes ?? Math.min(shards.length, cores), shards.length)) : 1;
-  if (mode !== 'in-process' && !s.datasetSpec) {
+  if (mode !== 'in-process' && !datasetSpec) {
     throw new RunDirError(`${mode === 'queue' ? '--queue' : '--shards'} needs the dataset named by its options (a dataset spec), so that worker processes can open it.`);
   }
   const plan: RunPlan = {
@@ -193,7 +194,7 @@ async function run(
     runDir: path.resolve(s.out),
     scratch: path.resolve(scratch),
     model: { path: path.resolve(s.model), sha256: model.sha256 },
-    dataset: { spec: s.datasetSpec ?? {}, digest: datasetDigest },
+    dataset: { spec: datasetSpec ?? {}, digest: datasetDigest },
     layers: s.layers,
     layerInfos: layers,
     layerDirs: runLayers.map((l) => l.dir),
@@ -232,7 +233,7 @@ async function run(
     model: { path: path.resolve(s.model), sha256: model.sha256, input: model.inputName },
     dataset: {
       root: path.resolve(ds.root), format: ds.format, digest: datasetDigest, images: n,
-      ...(s.datasetSpec ? { spec: s.datasetSpec } : {}),
+      ...(datasetSpec ? { spec: datasetSpec } : {}),
     },
     settings: { ...settings, batch, limit, layers: s.layers, ...(shards.length > 1 ? { shards: shards.length } : {}) },
     layers: runLayers,
@@ -297,7 +298,7 @@ async function run(
         const countParts: CountPartial[] = [];
         for (const part of parts) {
           countParts.push(await countShard(ds, ctx.count, part.shard, part.layers.map((l) => l.cache), thresholds, skippedSet, {
-            workers: s.datasetSpec ? plan.countWorkers : 1, datasetSpec: s.datasetSpec, onImages: (d) => onCount(part.shard, d), signal: s.signal,
+            workers: datasetSpec ? plan.countWorkers : 1, datasetSpec, onImages: (d) => onCount(part.shard, d), signal: s.signal,
           }));
         }
         counts = mergeCounts(inMergeOrder(countParts, s.testing?.mergeSeed === undefined ? undefined : s.testing.mergeSeed + 1));
@@ -357,6 +358,14 @@ async function run(
     await executor.close();
     lock.release();
   }
+}
+
+/**
+ * The spec that reopens `ds` when the caller gave none: a Broden folder is its root and its
+ * categories; other formats need the caller's spec (their options cannot be read back).
+ */
+function specOf(ds: ConceptDataset): DatasetSpec | undefined {
+  return ds.format === 'broden' ? { dataset: path.resolve(ds.root), format: 'broden', categories: [...ds.categories] } : undefined;
 }
 
 /** The forward pass of every shard, written to the shards' folders (a checkpoint at the end). */
