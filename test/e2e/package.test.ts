@@ -100,7 +100,7 @@ describe('npm package: packed, installed into an empty folder, used', () => {
       'package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'bin/netdissect.js',
       'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js', 'dist/viewer/viewer.js',
       // Loaded by URL at run time, not imported: easy to lose from a files list.
-      'dist/src/model/inference-worker.js', 'dist/src/tally/count-worker.js',
+      'dist/src/model/inference-worker.js', 'dist/src/stages/count-thread.js', 'dist/src/distributed/process-worker.js',
       'models/mobilenet_v2_imagenet.onnx', 'models/LICENSE-coral-test-data.txt', 'models/README.md',
     ];
     for (const f of required) assert.ok(files.includes(f), `the tarball has ${f}`);
