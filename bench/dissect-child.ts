@@ -1,19 +1,10 @@
 // One dissection in its own process (for a clean peak-memory figure). Prints one JSON line.
 //   node dist/bench/dissect-child.js MODEL DATASET LAYERS BATCH THREADS OUT BUDGET_MIB [LIMIT]
-import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { dirBytes } from './measure.js';
 import { openBroden } from '../src/dataset/broden/reader.js';
 import { PRESETS } from '../src/model/preprocess.js';
 import { dissect } from '../src/run/dissect.js';
-
-function dirBytes(dir: string): number {
-  let total = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    total += e.isDirectory() ? dirBytes(p) : statSync(p).size;
-  }
-  return total;
-}
 
 const [modelFile, datasetDir, layersArg, batch, threads, out, budgetMiB, limitArg] = process.argv.slice(2);
 const ds = await openBroden(datasetDir!);

@@ -4,9 +4,10 @@
 // share of the one-process run; the scratch disk a shard writes per image; and from those figures
 // an estimate of full Broden (63,305 images) on 16 such machines. Figures, never assertions.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { dirBytes } from './measure.js';
 import { fileURLToPath } from 'node:url';
 import { generateSyntheticBroden } from '../src/dataset/synthetic/generate.js';
 
@@ -18,15 +19,6 @@ const IMAGES = Number(process.env['BENCH_DIST_IMAGES'] ?? '1000');
 const SHARDS = Number(process.env['BENCH_DIST_SHARDS'] ?? '8');
 const WORK = path.join(ROOT, '.cache', 'bench-distributed');
 const BRODEN = 63_305;
-
-function dirBytes(dir: string): number {
-  let total = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    total += e.isDirectory() ? dirBytes(p) : statSync(p).size;
-  }
-  return total;
-}
 
 /** Run the CLI to the end; wall seconds and the peak size of the run's scratch folder. */
 async function timed(args: string[], out: string): Promise<{ seconds: number; peakScratch: number }> {

@@ -2,7 +2,7 @@
 // memory of its whole process tree sampled from /proc every 100 ms (PSS from smaps_rollup, which
 // shares pages fairly between processes, and RSS).
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -69,3 +69,13 @@ export function measure<T>(script: string, args: readonly string[]): Promise<Mea
   });
 }
 
+
+/** Bytes of every file under `dir` (scratch disk figures). */
+export function dirBytes(dir: string): number {
+  let total = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    total += e.isDirectory() ? dirBytes(p) : statSync(p).size;
+  }
+  return total;
+}
