@@ -77,7 +77,7 @@ function reportFormula(f: UnitFormula, labelName: ReadonlyMap<number, string>, l
     if (name === undefined) throw new Error(`results.json of layer ${layer}, unit ${unit}: formula label ${n} is not in the layer's labels; rerun \`netdissect explain\`.`);
     return name;
   });
-  return { text: f.text, iou: f.iou, search: f.search, names, ops: f.ops };
+  return { text: f.text, iou: f.iou, search: f.search, names, labels: f.labels, ops: f.ops };
 }
 
 export function buildReportData(run: LoadedRun, generatedAt: Date, assets: ReportAssets): ReportData {

@@ -73,6 +73,8 @@ export interface ReportFormula {
   readonly iou: number;
   readonly search: 'beam' | 'optimal';
   readonly names: readonly string[];
+  /** Label numbers (key ReportData.truths: the viewer outlines the formula's mask). */
+  readonly labels: readonly number[];
   readonly ops: readonly ('or' | 'and' | 'andnot')[];
 }
 
