@@ -75,7 +75,7 @@ describe('writeReport on the fixture run', () => {
   it('says why the ground truth is not drawn when the dataset cannot be reopened', () => {
     // The fixture's dataset is photos only (no label tables) and its command names no dataset.
     assert.equal(data.groundTruth.shown, false);
-    assert.match(data.groundTruth.note, /could not be reopened from run\.json's command line/);
+    assert.match(data.groundTruth.note, /could not be reopened from run\.json \(/);
   });
 
   it('keeps unit results as results.json has them', () => {
