@@ -109,6 +109,12 @@ export function UnitDetail(props: {
           {data.groundTruth.shown ? (
             <>
               <span class="swatch truth-swatch" /> ground truth of “{label}” in the dataset.
+              {unit.formula ? (
+                <>
+                  {' '}
+                  <span class="swatch formula-swatch" /> mask of its formula.
+                </>
+              ) : null}
             </>
           ) : (
             `Ground truth not drawn: ${data.groundTruth.note}.`
