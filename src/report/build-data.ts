@@ -9,12 +9,14 @@ import {
   REPORT_DATA_VERSION,
   type ReportConceptRow,
   type ReportData,
+  type ReportFormula,
   type ReportLayer,
   type ReportPhotos,
   type ReportTruth,
   type ReportUnit,
 } from './report-data.js';
 import { stripPaths } from './strips.js';
+import type { UnitFormula } from '../run/results-types.js';
 
 /** Tile sizes: small (grid) and large (detail) tiles keep the model input's aspect ratio. */
 export function tileSizes(inputSize: readonly number[] | undefined): { small: TileSize; large: TileSize } {
@@ -65,12 +67,26 @@ export function conceptTable(units: readonly ReportUnit[]): ReportConceptRow[] {
   );
 }
 
+/** A unit's formula with its label numbers named (the viewer links each concept). */
+function reportFormula(f: UnitFormula, labelName: ReadonlyMap<number, string>, layer: string, unit: number): ReportFormula {
+  if (f.ops.length !== f.labels.length - 1) {
+    throw new Error(`results.json of layer ${layer}, unit ${unit}: formula has ${f.labels.length} labels but ${f.ops.length} ops (expected one fewer); rerun \`netdissect explain\`.`);
+  }
+  const names = f.labels.map((n) => {
+    const name = labelName.get(n);
+    if (name === undefined) throw new Error(`results.json of layer ${layer}, unit ${unit}: formula label ${n} is not in the layer's labels; rerun \`netdissect explain\`.`);
+    return name;
+  });
+  return { text: f.text, iou: f.iou, search: f.search, names, labels: f.labels, ops: f.ops };
+}
+
 export function buildReportData(run: LoadedRun, generatedAt: Date, assets: ReportAssets): ReportData {
   const m = run.manifest;
   const { topK } = assets;
   const first = run.layers[0]?.results;
   const categories = first?.categories ?? m.settings.categories;
   const layers: ReportLayer[] = run.layers.map(({ layer, results }) => {
+    const labelName = new Map(results.labels.map((l) => [l.number, l.name]));
     const units: ReportUnit[] = results.units.map((u) => {
       const paths = stripPaths(layer.dir, u.unit);
       return {
@@ -97,6 +113,8 @@ export function buildReportData(run: LoadedRun, generatedAt: Date, assets: Repor
         labelNumber: u.label,
         images: u.topImages.slice(0, topK).map((t) => ({ image: t.image, photo: assets.photoIndex.get(t.image) ?? -1, max: t.max, map: packFloat32(t.map) })),
         ...(assets.strips ? { strip: paths.small, large: paths.large } : {}),
+        ...(u.formula ? { formula: reportFormula(u.formula, labelName, layer.name, u.unit) } : {}),
+        ...(u.baseline ? { baseline: { chance: u.baseline.chance, aboveChance: u.baseline.aboveChance, p: u.baseline.p } } : {}),
       };
     });
     const s = results.stats;
@@ -118,6 +136,10 @@ export function buildReportData(run: LoadedRun, generatedAt: Date, assets: Repor
       files: assets.files.get(layer.dir) ?? { tally: null, results: null },
       concepts: conceptCounts(units, results.categories),
       conceptTable: conceptTable(units),
+      baseline: results.baseline
+        ? { shuffles: results.baseline.shuffles, detectors: results.baseline.detectors, detectorsAboveChance: results.baseline.detectorsAboveChance, unitsAboveChance: results.baseline.unitsAboveChance }
+        : null,
+      explain: results.explain ? { search: results.explain.search, length: results.explain.length, units: results.explain.units } : null,
       units,
     };
   });

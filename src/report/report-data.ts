@@ -61,6 +61,21 @@ export interface ReportUnit {
   readonly strip?: string;
   /** Report-relative URL of the strip of large tiles (mask outlined), with `strip`. */
   readonly large?: string;
+  /** From `netdissect explain`: the unit's formula, its concepts by name for the links. */
+  readonly formula?: ReportFormula;
+  /** From `netdissect baseline`: the unit's IoU against shuffled labels. */
+  readonly baseline?: { readonly chance: number; readonly aboveChance: boolean; readonly p: number };
+}
+
+/** A left-deep formula: names[0], then (… ops[i-1] names[i]); `text` is results.json's. */
+export interface ReportFormula {
+  readonly text: string;
+  readonly iou: number;
+  readonly search: 'beam' | 'optimal';
+  readonly names: readonly string[];
+  /** Label numbers (key ReportData.truths: the viewer outlines the formula's mask). */
+  readonly labels: readonly number[];
+  readonly ops: readonly ('or' | 'and' | 'andnot')[];
 }
 
 /** A row of a layer's concept table: the units whose best label is this concept. */
@@ -108,6 +123,10 @@ export interface ReportLayer {
   readonly files: { readonly tally: string | null; readonly results: string | null };
   /** Every concept that is some unit's best label, most detectors first. */
   readonly conceptTable: readonly ReportConceptRow[];
+  /** results.json's `baseline` summary (null: `netdissect baseline` was not run on this layer). */
+  readonly baseline: { readonly shuffles: number; readonly detectors: number; readonly detectorsAboveChance: number; readonly unitsAboveChance: number } | null;
+  /** How formulas were searched (null: `netdissect explain` was not run on this layer). */
+  readonly explain: { readonly search: 'beam' | 'optimal'; readonly length: number; readonly units: number } | null;
   /** Bars of the bar graph, grouped by category, largest first (see bar-chart.ts). */
   readonly concepts: readonly ReportConceptCount[];
   readonly units: readonly ReportUnit[];

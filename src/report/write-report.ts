@@ -164,16 +164,21 @@ export async function writeReport(runDir: string, options: WriteReportOptions = 
   return { indexPath, seconds };
 }
 
-/** The labels whose ground truth each shown image needs: image → best labels of its units. */
-function truthNeeds(layers: readonly { readonly units: readonly { readonly label: number; readonly topImages: readonly { readonly image: number }[] }[] }[], topK: number): Map<number, Set<number>> {
+/** The labels whose ground truth each shown image needs: image → best labels of its units, and
+ *  the labels of their formulas (the viewer outlines a formula's mask too). */
+function truthNeeds(
+  layers: readonly { readonly units: readonly { readonly label: number; readonly formula?: { readonly labels: readonly number[] }; readonly topImages: readonly { readonly image: number }[] }[] }[],
+  topK: number,
+): Map<number, Set<number>> {
   const needs = new Map<number, Set<number>>();
   for (const layer of layers) {
     for (const unit of layer.units) {
-      if (unit.label <= 0) continue;
+      const wanted = [...(unit.label > 0 ? [unit.label] : []), ...(unit.formula?.labels ?? [])];
+      if (wanted.length === 0) continue;
       for (const t of unit.topImages.slice(0, topK)) {
         let labels = needs.get(t.image);
         if (!labels) needs.set(t.image, (labels = new Set()));
-        labels.add(unit.label);
+        for (const l of wanted) labels.add(l);
       }
     }
   }

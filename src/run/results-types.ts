@@ -70,6 +70,35 @@ export interface UnitResult {
   readonly categories: Readonly<Record<string, readonly ConceptScore[]>>;
   /** Top-k images by map maximum (ties: lower image index first). */
   readonly topImages: readonly TopImage[];
+  /** Added by `netdissect explain` (docs/explain.md): the unit's best formula of concepts. */
+  readonly formula?: UnitFormula;
+  /** Added by `netdissect baseline` (docs/explain.md): the unit's IoU against shuffled labels. */
+  readonly baseline?: UnitBaseline;
+}
+
+/** The `formula` field of an explained unit (written by src/explain/explain.ts). */
+export interface UnitFormula {
+  readonly text: string; // compexp's text, e.g. `((sky OR water) AND (NOT blue-c))`
+  readonly iou: number;
+  /** Labels in the formula (NOT adds none). */
+  readonly length: number;
+  /** iou × penalty^(compexpLength − 1). */
+  readonly score: number;
+  readonly compexpLength: number;
+  /** Label numbers, and the step before each label after the first (ops.length = labels.length − 1). */
+  readonly labels: readonly number[];
+  readonly ops: readonly ('or' | 'and' | 'andnot')[];
+  readonly search: 'beam' | 'optimal';
+}
+
+/** The `baseline` field of a unit (written by src/explain/baseline.ts). */
+export interface UnitBaseline {
+  /** Best score of the unit under any label shuffle. */
+  readonly chance: number;
+  /** The run's score beats every shuffle. */
+  readonly aboveChance: boolean;
+  /** (1 + shuffles scoring ≥ the real score) / (shuffles + 1). */
+  readonly p: number;
 }
 
 export interface CategoryStats {
@@ -122,4 +151,21 @@ export interface LayerResults {
   readonly warnings?: readonly string[];
   /** Units in unit order (unit 1 first). */
   readonly units: readonly UnitResult[];
+  /** Added by `netdissect explain`: its settings; `units` = how many units were explained. */
+  readonly explain?: {
+    readonly length: number;
+    readonly beam: number;
+    readonly penalty: number;
+    readonly search: 'beam' | 'optimal';
+    readonly categories: readonly string[];
+    readonly units: number;
+  };
+  /** Added by `netdissect baseline`: its settings and counts over the layer. */
+  readonly baseline?: {
+    readonly shuffles: number;
+    readonly seed: number;
+    readonly detectors: number;
+    readonly detectorsAboveChance: number;
+    readonly unitsAboveChance: number;
+  };
 }

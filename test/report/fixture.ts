@@ -43,6 +43,8 @@ export interface FixtureOptions {
   readonly topK?: number; // top images stored per unit
   readonly seed?: number;
   readonly photoSize?: number;
+  /** Add what `netdissect explain` and `netdissect baseline` write (see explainedUnits). */
+  readonly explained?: boolean;
 }
 
 export interface RunFixture {
@@ -162,6 +164,32 @@ function makeUnits(layer: FixtureLayer, labels: readonly LabelInfo[], images: nu
   return units;
 }
 
+/** Formulas written by `explain` on units 1, 3 and 4 (unit 1's holds the injection attempt). */
+export const FIXTURE_FORMULAS: Readonly<Record<number, { readonly text: string; readonly names: readonly string[]; readonly ops: readonly ('or' | 'and' | 'andnot')[]; readonly iou: number }>> = {
+  1: { text: `(${XSS_CONCEPT} OR dog)`, names: [XSS_CONCEPT, 'dog'], ops: ['or'], iou: 0.45 },
+  3: { text: '((car OR road) AND (NOT red-c))', names: ['car', 'road', 'red-c'], ops: ['or', 'andnot'], iou: 0.33 },
+  4: { text: '(carpet AND wood)', names: ['carpet', 'wood'], ops: ['and'], iou: 0.29 },
+};
+/** The one unit whose IoU is not above chance (the others beat all 20 shuffles). */
+export const BELOW_CHANCE_UNIT = 4;
+const SHUFFLES = 20;
+
+/** Units with the `formula` and `baseline` fields that explain and baseline add (no rng drawn,
+ *  so every other number of the fixture stays as without them). */
+function explainedUnits(units: readonly UnitResult[], labels: readonly LabelInfo[]): UnitResult[] {
+  const number = (name: string): number => (labels.find((l) => l.name === name) as LabelInfo).number;
+  return units.map((u) => {
+    const f = FIXTURE_FORMULAS[u.unit];
+    const below = u.unit === BELOW_CHANCE_UNIT;
+    const chance = below ? u.score + 0.01 : Math.round(u.score * 100) / 1000;
+    return {
+      ...u,
+      ...(f ? { formula: { text: f.text, iou: f.iou, length: f.names.length, score: f.iou, compexpLength: f.names.length, labels: f.names.map(number), ops: f.ops, search: 'beam' as const } } : {}),
+      baseline: { chance, aboveChance: !below, p: below ? 12 / (SHUFFLES + 1) : 1 / (SHUFFLES + 1) },
+    };
+  });
+}
+
 /** Layer statistics computed from the units, both rules (DESIGN.md §5.6). */
 export function statsOf(units: readonly UnitResult[], iouThreshold: number): LayerStats {
   const perCategory: CategoryStats[] = CATEGORIES.map((category) => {
@@ -233,7 +261,20 @@ export async function makeRunFixture(options: FixtureOptions = {}): Promise<RunF
   const model = { file: '/models/resnet18_places365.onnx', sha256: 'ab'.repeat(32) };
   const dataset = { root: datasetRoot, format: 'broden', digest: 'cd'.repeat(32), images };
   for (const layer of layers) {
-    const units = makeUnits(layer, labels, images, topK, rng, iouThreshold);
+    const made = makeUnits(layer, labels, images, topK, rng, iouThreshold);
+    const units = options.explained ? explainedUnits(made, labels) : made;
+    const extra = options.explained
+      ? {
+          explain: { length: 3, beam: 5, penalty: 1, search: 'beam' as const, categories: ['color', 'object', 'part', 'scene', 'texture'], units: units.length },
+          baseline: {
+            shuffles: SHUFFLES,
+            seed: 1,
+            detectors: units.filter((u) => u.detector).length,
+            detectorsAboveChance: units.filter((u) => u.detector && u.baseline?.aboveChance).length,
+            unitsAboveChance: units.filter((u) => u.baseline?.aboveChance).length,
+          },
+        }
+      : {};
     const results: LayerResults = {
       schema: 'netdissect/results',
       version: 1,
@@ -247,6 +288,7 @@ export async function makeRunFixture(options: FixtureOptions = {}): Promise<RunF
       labels,
       stats: statsOf(units, iouThreshold),
       units,
+      ...extra,
     };
     await mkdir(join(runDir, layer.dir), { recursive: true });
     await writeFile(join(runDir, layer.dir, 'results.json'), JSON.stringify(results));

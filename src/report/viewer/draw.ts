@@ -5,10 +5,12 @@
 import type { ReportData, ReportImage, ReportUnit } from '../report-data';
 import { MaskScratch, maskAbove, upsamplePlan, type UpsamplePlan } from '../../tally/upsample';
 import { outlineAt } from '../outline';
+import { formulaMask } from '../formula-mask';
 import { maskFromRuns, unpackFloat32 } from '../unpack';
 
 const OUTLINE = [255, 208, 0] as const; // the unit's mask, as in the strips
 const TRUTH = [0, 225, 255] as const; // the ground truth of its concept
+const FORMULA = [255, 64, 200] as const; // the mask of its formula (netdissect explain)
 
 const plans = new Map<string, UpsamplePlan>();
 const scratch = new MaskScratch();
@@ -62,9 +64,10 @@ export function dimOverlay(mask: Int32Array, tw: number, th: number, dim: number
 
 /** The detail overlay: the ground truth's outline, then the mask's outline over it (both pixels
  *  of every adjacent pair straddling the mask edge, as the strips draw it). */
-export function outlineOverlay(mask: Int32Array, tw: number, th: number, truth: Int32Array | null): ImageData {
+export function outlineOverlay(mask: Int32Array, tw: number, th: number, truth: Int32Array | null, formula: Int32Array | null = null): ImageData {
   const img = new ImageData(tw, th);
   const px = img.data;
+  if (formula) for (let i = 0; i < formula.length; i++) paint(px, formula[i] as number, FORMULA);
   if (truth) for (let i = 0; i < truth.length; i++) paint(px, truth[i] as number, TRUTH);
   const inside = new Uint8Array(tw * th);
   for (let i = 0; i < mask.length; i++) inside[mask[i] as number] = 1;
@@ -93,4 +96,14 @@ export function truthOutline(data: ReportData, unit: ReportUnit, img: ReportImag
   const t = data.truths[`${img.image}:${unit.labelNumber}`];
   if (t === undefined || t === 'full') return null;
   return outlineAt(maskFromRuns(t.runs, t.h * t.w), t.h, t.w, { w: tw, h: th });
+}
+
+/** The outline at tile size of the unit's formula's mask in image `img` (null: no formula, its
+ *  mask is empty or the whole image, or the dataset's labels are not in data.js). */
+export function formulaOutline(data: ReportData, unit: ReportUnit, img: ReportImage, tw: number, th: number): Int32Array | null {
+  const f = unit.formula;
+  if (!f) return null;
+  const m = formulaMask(f.labels.map((l) => data.truths[`${img.image}:${l}`]), f.ops);
+  if (m === null || m === 'full') return null;
+  return outlineAt(m.mask, m.h, m.w, { w: tw, h: th });
 }

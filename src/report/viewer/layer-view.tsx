@@ -6,6 +6,7 @@ import { conceptHref, unitHref } from '../text';
 import { Chip } from './chip';
 import { ConceptTable, FileLinks, Warnings } from './layer-parts';
 import { fmtIou, headline } from './format';
+import { BaselineLine, chanceText, FormulaText } from './formula';
 import type { SearchIn, SortKey, ViewState } from './hash-state';
 import { PhotoStrip } from './tiles';
 import { selectUnits } from './units';
@@ -45,10 +46,16 @@ function UnitCard({ data, unit, layer, open }: { data: ReportData; unit: ReportU
           )}
         </span>
         <span class="cat">{unit.category === '' ? null : <Chip data={data} category={unit.category} />}</span>
-        <span class="iou" title="IoU">
+        <span class={`iou${unit.baseline && !unit.baseline.aboveChance ? ' below-chance' : ''}`} title={`IoU${chanceText(unit)}`}>
           {fmtIou(unit.score)}
+          {unit.baseline && !unit.baseline.aboveChance ? <span class="chance-mark" aria-label="not above chance">*</span> : null}
         </span>
       </div>
+      {unit.formula ? (
+        <div class="card-formula" title={`formula (${unit.formula.search}), IoU ${fmtIou(unit.formula.iou)}`}>
+          <FormulaText layer={layer} formula={unit.formula} /> <span class="iou">{fmtIou(unit.formula.iou)}</span>
+        </div>
+      ) : null}
       <a class="strip-link" href={href} onClick={onOpen} aria-label={`open ${layer.name} unit ${unit.unit}`}>
         {unit.strip ? (
           <img class="strip" src={unit.strip} loading="lazy" width={n * data.tiles.small.w} height={data.tiles.small.h} alt={`top images of ${layer.name} unit ${unit.unit}`} />
@@ -104,6 +111,7 @@ export function LayerView(props: {
         {headline(layer, data.settings.iouThreshold)}; {layer.stats.uniqueDetectors} unique detectors by the paper's rule.
       </p>
       <Warnings layer={layer} />
+      <BaselineLine layer={layer} />
       {layer.saturationHint ? <p class="hint">{layer.saturationHint}</p> : null}
       <FileLinks layer={layer} />
       <Bars svg={props.svg} />

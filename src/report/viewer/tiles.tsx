@@ -3,7 +3,7 @@
 // photo outside the mask; detail tiles outline the mask and the concept's ground truth.
 import { useEffect, useRef } from 'preact/hooks';
 import type { ReportData, ReportLayer, ReportUnit } from '../report-data';
-import { dimOverlay, outlineOverlay, truthOutline, unitMask } from './draw';
+import { dimOverlay, formulaOutline, outlineOverlay, truthOutline, unitMask } from './draw';
 
 export function PhotoTile(props: { data: ReportData; layer: ReportLayer; unit: ReportUnit; k: number; kind: 'small' | 'large' }) {
   const { data, layer, unit, k, kind } = props;
@@ -17,7 +17,7 @@ export function PhotoTile(props: { data: ReportData; layer: ReportLayer; unit: R
     const [, h, w] = layer.shape;
     const mask = unitMask(unit, img, h, w, th, tw);
     ctx.putImageData(
-      kind === 'small' ? dimOverlay(mask, tw, th, data.dim) : outlineOverlay(mask, tw, th, data.groundTruth.shown ? truthOutline(data, unit, img, tw, th) : null),
+      kind === 'small' ? dimOverlay(mask, tw, th, data.dim) : outlineOverlay(mask, tw, th, data.groundTruth.shown ? truthOutline(data, unit, img, tw, th) : null, data.groundTruth.shown ? formulaOutline(data, unit, img, tw, th) : null),
       0,
       0,
     );

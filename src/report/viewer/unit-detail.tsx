@@ -5,6 +5,7 @@ import type { ReportData, ReportLayer, ReportUnit } from '../report-data';
 import { conceptHref } from '../text';
 import { Chip } from './chip';
 import { basename, fmtIou, fmtNum } from './format';
+import { chanceText, FormulaLine } from './formula';
 import { PhotoTile } from './tiles';
 
 function Tile({ data, layer, unit, k }: { data: ReportData; layer: ReportLayer; unit: ReportUnit; k: number }) {
@@ -74,10 +75,12 @@ export function UnitDetail(props: {
               )}
             </h2>
             <p class="sub">
-              {unit.category === '' ? null : <Chip data={data} category={unit.category} />} IoU {fmtIou(unit.score)} ·{' '}
+              {unit.category === '' ? null : <Chip data={data} category={unit.category} />} IoU {fmtIou(unit.score)}
+              {unit.baseline ? <span class={`chance${unit.baseline.aboveChance ? '' : ' below-chance'}`}>{chanceText(unit)}</span> : null} ·{' '}
               {unit.detector ? 'detector' : `below the IoU threshold ${data.settings.iouThreshold}`}
               {unit.saturated ? ' · saturated (threshold = largest value: masks are empty)' : ''}
             </p>
+            <FormulaLine layer={layer} unit={unit} />
           </div>
           <div class="detail-nav">
             {at >= 0 ? (
@@ -106,6 +109,12 @@ export function UnitDetail(props: {
           {data.groundTruth.shown ? (
             <>
               <span class="swatch truth-swatch" /> ground truth of “{label}” in the dataset.
+              {unit.formula ? (
+                <>
+                  {' '}
+                  <span class="swatch formula-swatch" /> mask of its formula.
+                </>
+              ) : null}
             </>
           ) : (
             `Ground truth not drawn: ${data.groundTruth.note}.`
