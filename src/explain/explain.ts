@@ -1,6 +1,7 @@
 // `explain`: compositional explanations (Mu & Andreas 2020) of one layer of a finished run, from
 // its kept unit maps and exact thresholds: RUN_DIR/<layer>/formulas.csv and a `formula` field
 // per unit in results.json. No forward pass.
+import type { UnitFormula } from '../run/results-types.js';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
@@ -37,20 +38,8 @@ export interface ExplainOptions {
   readonly progress?: ProgressSink;
 }
 
-/** The formula field added to each explained unit of results.json. */
-export interface FormulaField {
-  readonly text: string;
-  readonly iou: number;
-  /** Labels in the formula (NOT adds none). */
-  readonly length: number;
-  /** score = iou × penalty^(compexpLength − 1); equals iou with the default penalty 1. */
-  readonly score: number;
-  readonly compexpLength: number;
-  /** The formula as data: label numbers, and the step before each label after the first. */
-  readonly labels: readonly number[];
-  readonly ops: readonly ('or' | 'and' | 'andnot')[];
-  readonly search: SearchKind;
-}
+/** The formula field added to each explained unit of results.json (its contract: results-types.ts). */
+export type FormulaField = UnitFormula;
 
 export interface ExplainSummary {
   readonly dir: string;
