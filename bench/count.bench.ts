@@ -61,7 +61,7 @@ async function buildCandidates(ds: ConceptDataset, layer: string, n: number): Pr
       q.offer((off / mapSize) % units, batch, off, mapSize, max);
     }
   }
-  const t32 = Float32Array.from(q.thresholds(n * mapSize, Q));
+  const t32 = Float32Array.from(q.thresholds(n * mapSize));
   const imageStart = new Int32Array(n + 1);
   const unitOf: number[] = [];
   let image = 0;

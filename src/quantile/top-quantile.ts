@@ -27,6 +27,8 @@ export function interpolateThreshold(n: number, q: number, kth: number, kthMinus
 export class TopQuantileState {
   readonly units: number;
   readonly plannedK: number;
+  /** The top quantile q the thresholds are computed for. */
+  readonly q: number;
   /** Lower bound per unit: every value that may decide the threshold is ≥ this. */
   readonly lowerBound: Float32Array;
   /** Largest value seen per unit. */
@@ -36,6 +38,7 @@ export class TopQuantileState {
 
   constructor(units: number, plannedValuesPerUnit: number, q: number) {
     this.units = units;
+    this.q = q;
     this.plannedK = topCount(plannedValuesPerUnit, q);
     this.lowerBound = new Float32Array(units).fill(-Infinity);
     this.maxValue = new Float32Array(units).fill(-Infinity);
@@ -100,9 +103,9 @@ export class TopQuantileState {
   }
 
   /** Exact thresholds given the final number of values per unit. */
-  thresholds(valuesPerUnit: number, q: number): Float64Array {
+  thresholds(valuesPerUnit: number): Float64Array {
     const out = new Float64Array(this.units);
-    for (let u = 0; u < this.units; u++) out[u] = thresholdFromPool(this.pooled(u), valuesPerUnit, q, u);
+    for (let u = 0; u < this.units; u++) out[u] = thresholdFromPool(this.pooled(u), valuesPerUnit, this.q, u);
     return out;
   }
 

@@ -4,7 +4,6 @@
 // computed once from the merged pools. Pass 2: integer counts add. Every merge is independent of
 // the order of its inputs, so any split of the images, merged in any order, gives the
 // single-process result byte for byte.
-import type { CandidateCache } from '../quantile/candidate-cache.js';
 import type { TopEntry } from '../quantile/top-images.js';
 import { thresholdFromPool } from '../quantile/top-quantile.js';
 import { addCounts, type CountPartial } from './count.js';
@@ -65,9 +64,4 @@ export function mergeTop(lists: readonly (readonly TopEntry[])[], k: number): To
 /** Add count partials (any order). The first partial's arrays receive the sum. */
 export function mergeCounts(parts: readonly CountPartial[]): CountPartial {
   return parts.slice(1).reduce((a, b) => addCounts(a, b), parts[0]!);
-}
-
-/** The caches of every shard for layer `li`, in shard order (pass 2 of one shard needs only its own). */
-export function cachesOf(parts: readonly ShardPass1[], li: number): CandidateCache[] {
-  return parts.map((p) => p.layers[li]!.cache);
 }

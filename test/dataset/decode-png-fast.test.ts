@@ -1,18 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { crc32, deflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 import { decode } from 'fast-png';
 import { decodeLabelsFast, decodePngFast, unfilter } from '../../src/dataset/decode-png-fast.js';
 import { Random } from '../../src/util/random.js';
-
-function chunk(type: string, body: Uint8Array): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(body.length, 0);
-  head.write(type, 4, 'latin1');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), body])), 0);
-  return Buffer.concat([head, body, crc]);
-}
+import { chunk } from '../helpers/png-bytes.js';
 
 /** PNG filters, forward (the encoder side), on 8-bit samples. */
 function filterRow(f: number, cur: Uint8Array, prev: Uint8Array | null, bpp: number): Uint8Array {

@@ -51,7 +51,7 @@ describe('merged thresholds', () => {
     };
     const single = new TopQuantileState(units, images * mapSize, q);
     offerAll(single, 0, images);
-    const want = single.thresholds(images * mapSize, q);
+    const want = single.thresholds(images * mapSize);
     for (let trial = 0; trial < 20; trial++) {
       const cuts = [...new Set(Array.from({ length: 1 + Math.floor(rng.next() * 6) }, () => 1 + Math.floor(rng.next() * (images - 1))))].sort((a, b) => a - b);
       const shards = shardsAt(images, cuts);
