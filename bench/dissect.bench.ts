@@ -11,7 +11,7 @@
 //   BENCH_BUDGETS=default           candidate cache budgets in MiB, e.g. "4096,default,16"
 //   BENCH_FORWARD_FLAGS=""          extra flags for the bare forward (bench/bare-forward.ts), e.g. "--truncate"
 //   BENCH_BATCH=16 BENCH_THREADS=2
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateSyntheticBroden } from '../src/dataset/synthetic/generate.js';
@@ -45,7 +45,9 @@ interface DissectResult { seconds: number; cpuSeconds: number; timings?: Record<
 async function main(): Promise<void> {
   mkdirSync(WORK, { recursive: true });
   const largest = Math.max(...SIZES);
-  const ds = path.join(WORK, `synthetic-${largest}`);
+  // A set generated earlier for a larger size serves too (runs take its first images).
+  const earlier = readdirSync(WORK).map((d) => /^synthetic-(\d+)$/.exec(d)).filter((m) => m !== null && Number(m[1]) >= largest && existsSync(path.join(WORK, m[0], 'index.csv')));
+  const ds = path.join(WORK, earlier[0]?.[0] ?? `synthetic-${largest}`);
   if (!existsSync(path.join(ds, 'index.csv'))) {
     process.stderr.write(`generating ${largest} synthetic images ...\n`);
     await generateSyntheticBroden({ images: largest, out: ds, seed: 7, size: 224, format: 'jpeg' });

@@ -66,7 +66,7 @@ export function register(program: Command): void {
     .option('--rotate-alpha <a>', 'fraction of that rotation along its geodesic: 0 = identity, 1 = the full rotation', numberOption('--rotate-alpha', 0, 1, false), 1)
     .option('--checkpoint-every <n>', 'checkpoint the forward pass every N images (rerunning the command resumes)', intOption('--checkpoint-every', 1), DEFAULTS.checkpointImages)
     .option('--checkpoint-minutes <m>', '... or every M minutes, whichever comes first', numberOption('--checkpoint-minutes', 0, 1e6), DEFAULTS.checkpointMinutes)
-    .option('--count-workers <n>', 'worker threads for counting (default: the number of cores)', intOption('--count-workers', 1, 64))
+    .option('--count-workers <n>', 'threads that count in pass 2, this one included (default: the number of cores)', intOption('--count-workers', 1, 64))
     .option('--shards <n>', 'split the images into N shards, run in local worker processes (or on --queue workers); same numbers as one process', intOption('--shards', 1, 100000))
     .option('--processes <n>', 'local worker processes for --shards (default: min(shards, cores); 0 = run the shards in this process)', intOption('--processes', 0, 256))
     .option('--queue <url>', 'run the shards on `netdissect worker` processes anywhere through this Redis (BullMQ), e.g. redis://10.0.0.5:6379; model, dataset and --out must be at the same paths on every worker')

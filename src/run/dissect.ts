@@ -279,6 +279,9 @@ async function run(
       progress.finish();
     }
     timings['forward'] = now() - t;
+    // Pass 1 was this process's last use of the model: release ONNX Runtime's session, its arena
+    // and its thread before the counting threads start, so the two never add up in memory.
+    await session.worker.close();
     skipped = merged.skipped;
     if (merged.used === 0) throw new DatasetError(`${ds.root}: every image was skipped as unreadable; nothing to dissect.`);
     imagesDone = n;

@@ -137,7 +137,11 @@ export function addCounts(a: CountPartial, b: CountPartial): CountPartial {
 }
 
 export interface CountShardOptions {
-  /** Counting threads; 1 counts on this thread. */
+  /**
+   * Counting lanes: this thread and `workers − 1` worker threads (1: this thread alone). This
+   * thread counts too: it has the dataset open already, and each worker thread costs a V8 heap
+   * with its own copy of the dataset's index.
+   */
   readonly workers: number;
   /** How threads reopen the dataset (required for workers > 1). */
   readonly datasetSpec?: DatasetSpec | undefined;
@@ -147,7 +151,8 @@ export interface CountShardOptions {
 
 /**
  * Pass 2 of a shard: walk the shard's candidate caches in image order, keep the maps above
- * their thresholds, and count them chunk by chunk.
+ * their thresholds, and count them chunk by chunk: a chunk goes to a worker thread with room in
+ * its queue, else this thread counts it.
  */
 export async function countShard(
   ds: ConceptDataset, setup: CountSetup, shard: Shard, caches: readonly CandidateCache[], thresholds: readonly Float64Array[],
@@ -155,10 +160,11 @@ export async function countShard(
 ): Promise<CountPartial> {
   const t32 = thresholds.map((th) => Float32Array.from(th));
   const cursors = caches.map((c) => new CacheCursor(c));
-  const useThreads = opts.workers > 1 && opts.datasetSpec !== undefined;
-  const pool = useThreads ? new CountPool(opts.datasetSpec!, setup, opts.workers) : null;
-  const local = pool ? null : new Counters(setup);
+  const threads = opts.datasetSpec !== undefined ? Math.max(0, opts.workers - 1) : 0;
+  const pool = threads > 0 ? new CountPool(opts.datasetSpec!, setup, threads) : null;
+  const local = new Counters(setup);
   let done = 0;
+  const progress = (n: number): void => { done += n; opts.onImages?.(done); };
   try {
     // Entries of images before the shard belong to another shard (a cache may cover more).
     for (let li = 0; li < cursors.length; li++) cursors[li]!.takeBefore(shard.start, () => {});
@@ -168,15 +174,11 @@ export async function countShard(
       const images: number[] = [];
       for (let i = a; i < b; i++) if (!skipped.has(i)) images.push(i);
       const chunk: Chunk = { images, layers: cursors.map((cur, li) => collectChunk(cur, caches[li]!.mapSize, t32[li]!, b, skipped)) };
-      if (pool) {
-        await pool.submit(chunk, (n) => { done += n; opts.onImages?.(done); });
-      } else {
-        await countImages(ds, local!, chunk);
-        done += b - a;
-        opts.onImages?.(done);
-      }
+      if (pool?.trySubmit(chunk, progress)) continue;
+      await countImages(ds, local, chunk);
+      progress(images.length);
     }
-    return pool ? await pool.finish() : local!.partial();
+    return pool ? addCounts(await pool.finish(), local.partial()) : local.partial();
   } finally {
     await pool?.close();
   }
@@ -221,7 +223,6 @@ class CountPool {
   private readonly inFlight: number[];
   private readonly progress: ((images: number) => void)[] = [];
   private failure: Error | null = null;
-  private wake: (() => void) | null = null;
   private readonly partials: Promise<CountPartial>[];
 
   constructor(spec: DatasetSpec, setup: CountSetup, n: number) {
@@ -240,9 +241,8 @@ class CountPool {
           } else {
             resolve(msg.partial);
           }
-          this.wake?.();
         });
-        w.on('error', (err) => { this.fail(err); reject(err); this.wake?.(); });
+        w.on('error', (err) => { this.fail(err); reject(err); });
       });
       p.catch(() => undefined); // surfaced through `failure`
       return p;
@@ -253,21 +253,16 @@ class CountPool {
     if (!this.failure) this.failure = err;
   }
 
-  /** Send a chunk to the least busy thread, waiting while every thread has two queued. */
-  async submit(chunk: Chunk, onDone: (images: number) => void): Promise<void> {
-    for (;;) {
-      if (this.failure) throw this.failure;
-      const wi = this.inFlight.indexOf(Math.min(...this.inFlight));
-      if (this.inFlight[wi]! < 2) {
-        this.inFlight[wi]!++;
-        this.progress[wi] = onDone;
-        const transfer = chunk.layers.flatMap((l) => [l.images.buffer, l.units.buffer, l.thresholds.buffer, l.maps.buffer]) as ArrayBuffer[];
-        this.workers[wi]!.postMessage({ chunk }, transfer);
-        return;
-      }
-      await new Promise<void>((r) => { this.wake = r; });
-      this.wake = null;
-    }
+  /** Send a chunk to the least busy thread if one has fewer than two queued; false if none has. */
+  trySubmit(chunk: Chunk, onDone: (images: number) => void): boolean {
+    if (this.failure) throw this.failure;
+    const wi = this.inFlight.indexOf(Math.min(...this.inFlight));
+    if (this.inFlight[wi]! >= 2) return false;
+    this.inFlight[wi]!++;
+    this.progress[wi] = onDone;
+    const transfer = chunk.layers.flatMap((l) => [l.images.buffer, l.units.buffer, l.thresholds.buffer, l.maps.buffer]) as ArrayBuffer[];
+    this.workers[wi]!.postMessage({ chunk }, transfer);
+    return true;
   }
 
   /** Every thread's partial, added up. */
