@@ -11,12 +11,15 @@
 //   BENCH_BUDGETS=default           candidate cache budgets in MiB, e.g. "4096,default,16"
 //   BENCH_FORWARD_FLAGS=""          extra flags for the bare forward (bench/bare-forward.ts), e.g. "--truncate"
 //   BENCH_BATCH=16 BENCH_THREADS=2
+//   BENCH_REPEAT=1                  runs of each program, alternating forward and dissection; the
+//                                   table shows the fastest wall (with its CPU) and the highest peak
+//                                   memory of the runs: a shared machine's noise only ever adds time
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateSyntheticBroden } from '../src/dataset/synthetic/generate.js';
 import { DEFAULT_CACHE_BUDGET } from '../src/quantile/cache-budget.js';
-import { measure } from './measure.js';
+import { measure, type Measured } from './measure.js';
 import { benchReportSize, formatReportSize } from './report-size.bench.js';
 import { benchModel, type BenchModelName } from './models.js';
 
@@ -28,6 +31,7 @@ const MODELS = env('BENCH_MODELS', 'resnet18,alexnet,mobilenet').split(',');
 const BUDGETS = env('BENCH_BUDGETS', 'default').split(',');
 const FORWARD_FLAGS = env('BENCH_FORWARD_FLAGS', '').split(' ').filter((s) => s !== '');
 const BATCH = env('BENCH_BATCH', '16');
+const REPEAT = Math.max(1, Number(env('BENCH_REPEAT', '1')));
 const THREADS = env('BENCH_THREADS', '2');
 
 interface Subject { readonly name: string; readonly file: string; readonly layers: string }
@@ -41,6 +45,12 @@ function subject(name: string): Subject {
 
 interface ForwardResult { seconds: number; loadSeconds: number; forwardSeconds: number; images: number; cpuSeconds: number }
 interface DissectResult { seconds: number; cpuSeconds: number; timings?: Record<string, number>; spilledMiB?: number; peakScratchMiB?: number; images?: number }
+
+/** The fastest run (wall, CPU, timings), with the highest peak memory of all the runs. */
+function best<T>(runs: readonly Measured<T>[]): Measured<T> {
+  const fastest = runs.reduce((a, b) => (b.wall < a.wall ? b : a));
+  return { ...fastest, peakPssMiB: Math.max(...runs.map((r) => r.peakPssMiB)), peakRssMiB: Math.max(...runs.map((r) => r.peakRssMiB)) };
+}
 
 async function main(): Promise<void> {
   mkdirSync(WORK, { recursive: true });
@@ -64,13 +74,25 @@ async function main(): Promise<void> {
   for (const name of MODELS) {
     const s = subject(name);
     for (const n of SIZES) {
-      process.stderr.write(`${s.name} ${s.layers}, ${n} images: bare forward ...\n`);
-      const fwd = await measure<ForwardResult>('bare-forward.js', [s.file, ds, s.layers, BATCH, THREADS, '--limit', String(n), ...FORWARD_FLAGS]);
+      const forwards: Measured<ForwardResult>[] = [];
+      const dissections = new Map<string, Measured<DissectResult>[]>();
+      for (let r = 0; r < REPEAT; r++) {
+        const round = REPEAT > 1 ? ` (run ${r + 1} of ${REPEAT})` : '';
+        process.stderr.write(`${s.name} ${s.layers}, ${n} images: bare forward${round} ...\n`);
+        forwards.push(await measure<ForwardResult>('bare-forward.js', [s.file, ds, s.layers, BATCH, THREADS, '--limit', String(n), ...FORWARD_FLAGS]));
+        for (const b of BUDGETS) {
+          const budgetMiB = b === 'default' ? DEFAULT_CACHE_BUDGET / 2 ** 20 : Number(b);
+          process.stderr.write(`${s.name} ${s.layers}, ${n} images: dissection, cache budget ${budgetMiB} MiB${round} ...\n`);
+          const out = path.join(WORK, `run-${name}-${n}-${budgetMiB}`);
+          const list = dissections.get(b) ?? [];
+          list.push(await measure<DissectResult>('dissect-child.js', [s.file, ds, s.layers, BATCH, THREADS, out, String(budgetMiB), String(n)]));
+          dissections.set(b, list);
+        }
+      }
+      const fwd = best(forwards);
       for (const b of BUDGETS) {
         const budgetMiB = b === 'default' ? DEFAULT_CACHE_BUDGET / 2 ** 20 : Number(b);
-        process.stderr.write(`${s.name} ${s.layers}, ${n} images: dissection, cache budget ${budgetMiB} MiB ...\n`);
-        const out = path.join(WORK, `run-${name}-${n}-${budgetMiB}`);
-        const dis = await measure<DissectResult>('dissect-child.js', [s.file, ds, s.layers, BATCH, THREADS, out, String(budgetMiB), String(n)]);
+        const dis = best(dissections.get(b)!);
         const t = dis.result.timings ?? {};
         const phases = ['load', 'forward', 'thresholds', 'counting', 'write'].map((k) => (t[k] ?? 0).toFixed(1)).join('/');
         rows.push([`${s.name}, ${s.layers}`, String(fwd.result.images), `${budgetMiB} MiB`, fwd.wall.toFixed(1), dis.wall.toFixed(1), (dis.wall / fwd.wall).toFixed(2),

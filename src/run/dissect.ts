@@ -73,11 +73,10 @@ export interface DissectSettings {
   readonly command?: readonly string[];
   /**
    * How other threads and processes reopen the dataset (the dataset must be the one
-   * `openDataset(datasetSpec)` returns). Without it, counting runs on this thread and shards
-   * cannot run in other processes.
+   * `openDataset(datasetSpec)` returns). Without it, shards cannot run in other processes.
    */
   readonly datasetSpec?: DatasetSpec;
-  /** Worker threads for counting (default: the machine's cores). */
+  /** Threads that count in pass 2, this one included (default: the machine's cores). */
   readonly countWorkers?: number;
   /** Split the images into this many shards (default 1). */
   readonly shards?: number;
@@ -301,7 +300,7 @@ async function run(
         const countParts: CountPartial[] = [];
         for (const part of parts) {
           countParts.push(await countShard(ds, ctx.count, part.shard, part.layers.map((l) => l.cache), thresholds, skippedSet, {
-            workers: datasetSpec ? plan.countWorkers : 1, datasetSpec, onImages: (d) => onCount(part.shard, d), signal: s.signal,
+            workers: plan.countWorkers, onImages: (d) => onCount(part.shard, d), signal: s.signal,
           }));
         }
         counts = mergeCounts(inMergeOrder(countParts, s.testing?.mergeSeed === undefined ? undefined : s.testing.mergeSeed + 1));

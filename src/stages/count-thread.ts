@@ -1,31 +1,27 @@
-// A counting thread of pass 2: reopens the dataset from its spec and runs countImages on the
-// chunks it is sent, in arrival order; at the end it sends its partial counts.
+// A counting thread of pass 2: runs countChunk on the jobs it is sent (maps and labels, read by
+// the thread that owns the dataset), in arrival order; at the end it sends its partial counts.
+// It holds no dataset: only the counters and the kernel's scratch.
 import { parentPort, workerData } from 'node:worker_threads';
-import { openDataset } from '../dataset/open.js';
 import { errorToWire } from '../util/errors.js';
-import { Counters, countImages, type Chunk, type CountThreadInit, type CountThreadMessage } from './count.js';
+import { Counters, countChunk, type CountThreadInit, type CountThreadJob, type CountThreadMessage } from './count.js';
 
 const init = workerData as CountThreadInit;
 const port = parentPort!;
 const counters = new Counters(init.setup);
-const ready = openDataset(init.spec);
-ready.catch(() => undefined); // reported with the first chunk
 
 const send = (msg: CountThreadMessage, transfer: ArrayBuffer[] = []): void => port.postMessage(msg, transfer);
 
-let queue: Promise<void> = Promise.resolve();
-port.on('message', (msg: { chunk?: Chunk; finish?: true }) => {
-  queue = queue.then(async () => {
-    try {
-      if (msg.chunk) {
-        await countImages(await ready, counters, msg.chunk);
-        send({ kind: 'done', images: msg.chunk.images.length });
-      } else if (msg.finish) {
-        const partial = counters.partial();
-        send({ kind: 'partial', partial }, [partial.truth.buffer, ...partial.layers.flatMap((l) => [l.intersection.buffer, l.activation.buffer])] as ArrayBuffer[]);
-      }
-    } catch (err) {
-      send({ kind: 'error', error: errorToWire(err) });
+port.on('message', (msg: { job?: CountThreadJob; finish?: true }) => {
+  try {
+    if (msg.job) {
+      countChunk(counters, msg.job.chunk, msg.job.labels, msg.job.sizes);
+      Atomics.sub(init.queued, init.lane, 1);
+      send({ kind: 'done', images: msg.job.chunk.images.length });
+    } else if (msg.finish) {
+      const partial = counters.partial();
+      send({ kind: 'partial', partial }, [partial.truth.buffer, ...partial.layers.flatMap((l) => [l.intersection.buffer, l.activation.buffer])] as ArrayBuffer[]);
     }
-  });
+  } catch (err) {
+    send({ kind: 'error', error: errorToWire(err) });
+  }
 });

@@ -4,7 +4,6 @@
 // the same function runs in worker processes and on remote workers. Counts are integers, so
 // partials add up to the single-thread result bit for bit, in any order.
 import { Worker } from 'node:worker_threads';
-import type { DatasetSpec } from '../dataset/open.js';
 import type { ConceptDataset, ImageLabels } from '../dataset/types.js';
 import { CacheCursor, type CandidateCache, type Segment } from '../quantile/candidate-cache.js';
 import { LayerCounts, prepareLabels, type LabelTables } from '../tally/counter.js';
@@ -81,34 +80,49 @@ export class Counters {
   }
 }
 
+/** The labels of a chunk's images, in chunk order (null: unreadable, skipped). */
+export type ChunkLabels = readonly (ImageLabels | null)[];
+
 /**
- * Count one chunk into `counters`: each image's labels are read (a few ahead) and decoded once,
- * then every map of that image is upsampled, thresholded and counted against them.
+ * Read and decode the labels of a chunk's images, a few at a time. With --skip-bad-images an
+ * unreadable label file becomes null and a skip in `skipped`; otherwise it fails the run.
  */
-export async function countImages(ds: ConceptDataset, counters: Counters, chunk: Chunk): Promise<void> {
-  const { setup } = counters;
-  const pos = chunk.layers.map(() => 0);
+export async function readChunkLabels(ds: ConceptDataset, images: readonly number[], skipBadImages: boolean, skipped: Skip[]): Promise<ChunkLabels> {
+  const out: (ImageLabels | null)[] = new Array<ImageLabels | null>(images.length).fill(null);
   const ahead: Promise<ImageLabels>[] = [];
   const request = (k: number): void => {
-    const image = chunk.images[k];
+    const image = images[k];
     if (image === undefined) return;
     const p = ds.readLabels(image);
     p.catch(() => undefined); // awaited below; this only keeps it from being "unhandled"
     ahead.push(p);
   };
   for (let k = 0; k < LABEL_PREFETCH; k++) request(k);
+  for (let k = 0; k < images.length; k++) {
+    request(k + LABEL_PREFETCH);
+    try {
+      out[k] = await ahead[k]!;
+    } catch (err) {
+      if (!(skipBadImages && err instanceof DatasetError)) throw err;
+      const image = images[k]!;
+      skipped.push({ index: image, file: ds.images[image]!.file, reason: `labels: ${err.message}` });
+    }
+  }
+  return out;
+}
+
+/**
+ * Count one chunk into `counters`, from its images' labels (read by readChunkLabels): each
+ * image's labels are prepared once, then every map of that image is upsampled, thresholded and
+ * counted against them. Pure computation: it runs wherever the chunk and its labels are.
+ */
+export function countChunk(counters: Counters, chunk: Chunk, labels: ChunkLabels, sizes: readonly { readonly sh: number; readonly sw: number }[]): void {
+  const { setup } = counters;
+  const pos = chunk.layers.map(() => 0);
   for (let k = 0; k < chunk.images.length; k++) {
     const image = chunk.images[k]!;
-    request(k + LABEL_PREFETCH);
-    let labels: ImageLabels | null = null;
-    try {
-      labels = await ahead[k]!;
-    } catch (err) {
-      if (!(setup.skipBadImages && err instanceof DatasetError)) throw err;
-      counters.skipped.push({ index: image, file: ds.images[image]!.file, reason: `labels: ${err.message}` });
-    }
-    const rec = ds.images[image]!;
-    const prepared = labels ? prepareLabels(labels.byCategory, rec.sh, rec.sw, setup.tables, counters.truth) : null;
+    const own = labels[k] ?? null;
+    const prepared = own ? prepareLabels(own.byCategory, sizes[k]!.sh, sizes[k]!.sw, setup.tables, counters.truth) : null;
     for (let li = 0; li < chunk.layers.length; li++) {
       const layer = chunk.layers[li]!;
       const mapSize = setup.layers[li]!.h * setup.layers[li]!.w;
@@ -121,6 +135,17 @@ export async function countImages(ds: ConceptDataset, counters: Counters, chunk:
       pos[li] = p;
     }
   }
+}
+
+/** Read a chunk's labels and count it, on this thread. */
+export async function countImages(ds: ConceptDataset, counters: Counters, chunk: Chunk): Promise<void> {
+  const labels = await readChunkLabels(ds, chunk.images, counters.setup.skipBadImages, counters.skipped);
+  countChunk(counters, chunk, labels, labelSizes(ds, chunk.images));
+}
+
+/** Label resolution of each image. */
+function labelSizes(ds: ConceptDataset, images: readonly number[]): { sh: number; sw: number }[] {
+  return images.map((i) => ({ sh: ds.images[i]!.sh, sw: ds.images[i]!.sw }));
 }
 
 /** Add partial `b` into `a` (integer counts as float64: exact below 2^53). */
@@ -139,20 +164,19 @@ export function addCounts(a: CountPartial, b: CountPartial): CountPartial {
 export interface CountShardOptions {
   /**
    * Counting lanes: this thread and `workers − 1` worker threads (1: this thread alone). This
-   * thread counts too: it has the dataset open already, and each worker thread costs a V8 heap
-   * with its own copy of the dataset's index.
+   * thread reads every image's labels (it has the dataset open) and counts the chunks no thread
+   * has room for; worker threads only prepare labels and count, so they hold no dataset.
    */
   readonly workers: number;
-  /** How threads reopen the dataset (required for workers > 1). */
-  readonly datasetSpec?: DatasetSpec | undefined;
   readonly onImages?: ((done: number) => void) | undefined;
   readonly signal?: AbortSignal | undefined;
 }
 
 /**
  * Pass 2 of a shard: walk the shard's candidate caches in image order, keep the maps above
- * their thresholds, and count them chunk by chunk: a chunk goes to a worker thread with room in
- * its queue, else this thread counts it.
+ * their thresholds, read their images' labels, and count them chunk by chunk: a chunk goes to a
+ * worker thread with room in its queue, else this thread counts it. The next chunk's labels are
+ * read while this one is counted.
  */
 export async function countShard(
   ds: ConceptDataset, setup: CountSetup, shard: Shard, caches: readonly CandidateCache[], thresholds: readonly Float64Array[],
@@ -160,23 +184,36 @@ export async function countShard(
 ): Promise<CountPartial> {
   const t32 = thresholds.map((th) => Float32Array.from(th));
   const cursors = caches.map((c) => new CacheCursor(c));
-  const threads = opts.datasetSpec !== undefined ? Math.max(0, opts.workers - 1) : 0;
-  const pool = threads > 0 ? new CountPool(opts.datasetSpec!, setup, threads) : null;
+  const pool = opts.workers > 1 ? new CountPool(setup, opts.workers - 1) : null;
   const local = new Counters(setup);
   let done = 0;
   const progress = (n: number): void => { done += n; opts.onImages?.(done); };
+  type Pending = { chunk: Chunk; labels: Promise<ChunkLabels> };
+  // Entries of images before the shard belong to another shard (a cache may cover more).
+  for (let li = 0; li < cursors.length; li++) cursors[li]!.takeBefore(shard.start, () => {});
+  let a = shard.start;
+  const next = (): Pending | null => {
+    if (a >= shard.end) return null;
+    const b = Math.min(a + CHUNK_IMAGES, shard.end);
+    const images: number[] = [];
+    for (let i = a; i < b; i++) if (!skipped.has(i)) images.push(i);
+    const chunk: Chunk = { images, layers: cursors.map((cur, li) => collectChunk(cur, caches[li]!.mapSize, t32[li]!, b, skipped)) };
+    a = b;
+    const labels = readChunkLabels(ds, images, setup.skipBadImages, local.skipped);
+    labels.catch(() => undefined); // awaited below
+    return { chunk, labels };
+  };
   try {
-    // Entries of images before the shard belong to another shard (a cache may cover more).
-    for (let li = 0; li < cursors.length; li++) cursors[li]!.takeBefore(shard.start, () => {});
-    for (let a = shard.start; a < shard.end; a += CHUNK_IMAGES) {
+    let current = next();
+    while (current) {
       if (opts.signal?.aborted) throw new InterruptedError(shard.start);
-      const b = Math.min(a + CHUNK_IMAGES, shard.end);
-      const images: number[] = [];
-      for (let i = a; i < b; i++) if (!skipped.has(i)) images.push(i);
-      const chunk: Chunk = { images, layers: cursors.map((cur, li) => collectChunk(cur, caches[li]!.mapSize, t32[li]!, b, skipped)) };
-      if (pool?.trySubmit(chunk, progress)) continue;
-      await countImages(ds, local, chunk);
-      progress(images.length);
+      const labels = await current.labels;
+      const { chunk } = current;
+      current = next();
+      const sizes = labelSizes(ds, chunk.images);
+      if (pool?.trySubmit(chunk, labels, sizes, progress)) continue;
+      countChunk(local, chunk, labels, sizes);
+      progress(chunk.images.length);
     }
     return pool ? addCounts(await pool.finish(), local.partial()) : local.partial();
   } finally {
@@ -213,27 +250,56 @@ export type CountThreadMessage =
   | { readonly kind: 'partial'; readonly partial: CountPartial };
 
 export interface CountThreadInit {
-  readonly spec: DatasetSpec;
   readonly setup: CountSetup;
+  /**
+   * Jobs queued at each thread (shared memory): the thread lowers its own entry as soon as a job
+   * is counted, so this thread sees a free lane at once, not when its message is processed
+   * (it may be busy counting a chunk itself then).
+   */
+  readonly queued: Int32Array;
+  readonly lane: number;
 }
 
-/** Counting threads, each running countImages on the chunks it is sent; at most two queued each. */
+/** A chunk for a counting thread: the maps, their images' labels and label sizes. */
+export interface CountThreadJob {
+  readonly chunk: Chunk;
+  readonly labels: ChunkLabels;
+  readonly sizes: readonly { readonly sh: number; readonly sw: number }[];
+}
+
+/** The buffers of a job that can move to the thread without a copy (each once). */
+function transferables(job: CountThreadJob): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  const own = (a: ArrayBufferView): void => {
+    // Only arrays that are their whole buffer: a view into a shared pool must be copied.
+    if (a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer) out.add(a.buffer);
+  };
+  for (const l of job.chunk.layers) [l.images, l.units, l.thresholds, l.maps].forEach(own);
+  for (const l of job.labels) if (l) for (const ann of l.byCategory.values()) ann.maps.forEach(own);
+  return [...out];
+}
+
+/** Jobs queued at a counting thread at most: enough that it never waits while this thread counts a chunk. */
+const QUEUE_DEPTH = 3;
+
+/** Counting threads, each running countChunk on the jobs it is sent; at most QUEUE_DEPTH queued each. */
 class CountPool {
   private readonly workers: Worker[];
-  private readonly inFlight: number[];
+  private readonly queued: Int32Array;
   private readonly progress: ((images: number) => void)[] = [];
   private failure: Error | null = null;
   private readonly partials: Promise<CountPartial>[];
 
-  constructor(spec: DatasetSpec, setup: CountSetup, n: number) {
-    const init: CountThreadInit = { spec, setup };
-    this.workers = Array.from({ length: n }, () => new Worker(new URL('./count-thread.js', import.meta.url), { workerData: init }));
-    this.inFlight = this.workers.map(() => 0);
+  constructor(setup: CountSetup, n: number) {
+    this.queued = new Int32Array(new SharedArrayBuffer(4 * n));
+    this.workers = Array.from({ length: n }, (_, lane) => {
+      const init: CountThreadInit = { setup, queued: this.queued, lane };
+      return new Worker(new URL('./count-thread.js', import.meta.url), { workerData: init });
+    });
     this.partials = this.workers.map((w, wi) => {
       const p = new Promise<CountPartial>((resolve, reject) => {
         w.on('message', (msg: CountThreadMessage) => {
           if (msg.kind === 'done') {
-            this.inFlight[wi]!--;
             this.progress[wi]?.(msg.images);
           } else if (msg.kind === 'error') {
             this.fail(errorFromWire(msg.error));
@@ -253,15 +319,16 @@ class CountPool {
     if (!this.failure) this.failure = err;
   }
 
-  /** Send a chunk to the least busy thread if one has fewer than two queued; false if none has. */
-  trySubmit(chunk: Chunk, onDone: (images: number) => void): boolean {
+  /** Send a chunk to the least busy thread if one has room in its queue; false if none has. */
+  trySubmit(chunk: Chunk, labels: ChunkLabels, sizes: CountThreadJob['sizes'], onDone: (images: number) => void): boolean {
     if (this.failure) throw this.failure;
-    const wi = this.inFlight.indexOf(Math.min(...this.inFlight));
-    if (this.inFlight[wi]! >= 2) return false;
-    this.inFlight[wi]!++;
+    let wi = 0;
+    for (let i = 1; i < this.workers.length; i++) if (Atomics.load(this.queued, i) < Atomics.load(this.queued, wi)) wi = i;
+    if (Atomics.load(this.queued, wi) >= QUEUE_DEPTH) return false;
+    Atomics.add(this.queued, wi, 1);
     this.progress[wi] = onDone;
-    const transfer = chunk.layers.flatMap((l) => [l.images.buffer, l.units.buffer, l.thresholds.buffer, l.maps.buffer]) as ArrayBuffer[];
-    this.workers[wi]!.postMessage({ chunk }, transfer);
+    const job: CountThreadJob = { chunk, labels, sizes };
+    this.workers[wi]!.postMessage({ job }, transferables(job));
     return true;
   }
 

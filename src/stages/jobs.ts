@@ -89,7 +89,7 @@ export async function runJob(ctx: StageContext, job: StageJob, opts: JobOptions 
       const part = loadShardPass1(plan.scratch, shard, plan.identity, sizes, plan.layerDirs);
       if (!merged || !part) throw new RunDirError(`shard ${shard.index}: counting needs the thresholds and this shard's forward pass in ${plan.scratch}; rerun the same command.`);
       const counts = await countShard(ctx.ds, ctx.count, shard, part.layers.map((l) => l.cache), merged.layers.map((l) => l.thresholds),
-        new Set(merged.skipped.map((k) => k.index)), { workers: plan.countWorkers, datasetSpec: plan.dataset.spec, onImages: opts.onImages, signal: opts.signal });
+        new Set(merged.skipped.map((k) => k.index)), { workers: plan.countWorkers, onImages: opts.onImages, signal: opts.signal });
       writeCountPartial(plan.scratch, shard, plan.identity, counts);
       return;
     }
