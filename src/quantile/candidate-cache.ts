@@ -39,7 +39,10 @@ export class SegmentBuilder {
     this.images[i] = image;
     this.units[i] = unit;
     this.maxes[i] = max;
-    this.maps.set(src.subarray(offset, offset + this.mapSize), i * this.mapSize);
+    // An element loop, not set(subarray()): maps are small (49 values for 7×7) and a subarray
+    // view per map is garbage the collector must chase, tens of thousands of times per batch.
+    const maps = this.maps, m = this.mapSize, at = i * m;
+    for (let j = 0; j < m; j++) maps[at + j] = src[offset + j] as number;
   }
 
   private grow(): void {
@@ -82,15 +85,26 @@ export function compactSegment(s: Segment, mapSize: number, lowerBound: Float32A
     maps: new Float32Array(keep * mapSize),
   };
   let w = 0;
+  // Maps move in runs of consecutive kept entries: one copy per run, not one view per entry.
+  let runFrom = -1;
+  const flush = (end: number): void => {
+    if (runFrom < 0) return;
+    out.maps.set(s.maps.subarray(runFrom * mapSize, end * mapSize), (w - (end - runFrom)) * mapSize);
+    runFrom = -1;
+  };
   for (let i = 0; i < s.count; i++) {
     const u = s.units[i] as number;
-    if ((s.maxes[i] as number) < (lowerBound[u] as number)) continue;
+    if ((s.maxes[i] as number) < (lowerBound[u] as number)) {
+      flush(i);
+      continue;
+    }
+    if (runFrom < 0) runFrom = i;
     out.images[w] = s.images[i] as number;
     out.units[w] = u;
     out.maxes[w] = s.maxes[i] as number;
-    out.maps.set(s.maps.subarray(i * mapSize, (i + 1) * mapSize), w * mapSize);
     w++;
   }
+  flush(s.count);
   return out;
 }
 
