@@ -17,8 +17,26 @@ export interface BrodenOptions {
 interface BrodenImage extends ImageRecord {
   readonly ih: number;
   readonly iw: number;
-  /** Per selected category: PNG paths (relative to images/) and image-level label numbers. */
-  readonly cells: ReadonlyMap<string, { readonly pngs: readonly string[]; readonly numbers: readonly number[] }>;
+  /**
+   * Per selected category (in `categories` order), the index.csv cell as written (validated at
+   * open), or undefined when empty: split again when the labels are read. One string per cell
+   * rather than parsed lists keeps a record near 300 bytes (full Broden's 63,305 rows are held by
+   * every process of a run, and the collector walks them all at every full collection).
+   */
+  readonly cells: readonly (string | undefined)[];
+}
+
+/** A cell's PNG paths (relative to images/) and image-level label numbers. */
+function splitCell(cell: string): { pngs: string[]; numbers: number[] } {
+  const pngs: string[] = [];
+  const numbers: number[] = [];
+  for (const piece of cell.split(';')) {
+    const p = piece.trim();
+    if (p === '') continue;
+    if (/^\d+$/.test(p)) numbers.push(Number(p));
+    else pngs.push(p);
+  }
+  return { pngs, numbers };
 }
 
 const INDEX_COLUMNS = ['image', 'ih', 'iw', 'sh', 'sw'] as const;
@@ -62,9 +80,11 @@ export async function openBroden(root: string, options: BrodenOptions = {}): Pro
     async readLabels(index: number): Promise<ImageLabels> {
       const rec = images[index] as BrodenImage;
       const byCategory = new Map<string, CategoryAnnotation>();
-      for (const cat of categories) {
-        const cell = rec.cells.get(cat);
-        if (!cell) continue;
+      for (let ci = 0; ci < categories.length; ci++) {
+        const raw = rec.cells[ci];
+        if (raw === undefined) continue;
+        const cat = categories[ci]!;
+        const cell = splitCell(raw);
         const maps: Uint16Array[] = [];
         for (const png of cell.pngs) {
           const file = path.join(imagesDir, png);
@@ -169,26 +189,21 @@ async function readIndex(
   for (const row of table.rows) {
     const file = cellAt(table, row, col.image).trim();
     if (file === '') throw new DatasetError(`${table.file}:${row.line}: empty 'image' cell.`);
-    const cells = new Map<string, { pngs: string[]; numbers: number[] }>();
+    const cells: (string | undefined)[] = [];
+    let any = false;
     for (const cat of categories) {
-      const pngs: string[] = [];
-      const numbers: number[] = [];
-      for (const piece of cellAt(table, row, catCols[cat] as number).split(';')) {
-        const p = piece.trim();
-        if (p === '') continue;
-        if (/^\d+$/.test(p)) {
-          const n = Number(p);
-          if (n === 0 || labels[n] === undefined) {
-            throw new DatasetError(`${table.file}:${row.line}: image-level label ${n} in column '${cat}' is not a ${cat} label of label.csv.`);
-          }
-          numbers.push(n);
-        } else {
-          pngs.push(p);
+      const raw = cellAt(table, row, catCols[cat] as number);
+      const { pngs, numbers } = splitCell(raw);
+      for (const n of numbers) {
+        if (n === 0 || labels[n] === undefined) {
+          throw new DatasetError(`${table.file}:${row.line}: image-level label ${n} in column '${cat}' is not a ${cat} label of label.csv.`);
         }
       }
-      if (pngs.length > 0 || numbers.length > 0) cells.set(cat, { pngs, numbers });
+      const has = pngs.length > 0 || numbers.length > 0;
+      cells.push(has ? raw : undefined);
+      any ||= has;
     }
-    if (cells.size === 0) continue; // no data in any selected category: dropped, not counted
+    if (!any) continue; // no data in any selected category: dropped, not counted
     images.push({
       index: images.length,
       file,
@@ -207,3 +222,4 @@ function positive(table: CsvTable, row: CsvTable['rows'][number], c: number): nu
   if (v === 0) throw new DatasetError(`${table.file}:${row.line}: column '${table.header[c]}' must be at least 1.`);
   return v;
 }
+
