@@ -84,34 +84,73 @@ export class ModelBytes {
   }
 }
 
-export interface ReadModel {
-  readonly bytes: ModelBytes;
-  readonly sha256: string;
+/** What identifies the file that was read: a second read must find the same. */
+export interface FileIdentity {
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ino: number;
+  readonly dev: number;
 }
 
+export interface ReadModel {
+  readonly bytes: ModelBytes;
+  readonly identity: FileIdentity;
+}
+
+const identityOf = (st: FileIdentity): FileIdentity => ({ size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, dev: st.dev });
+const sameFile = (a: FileIdentity, b: FileIdentity): boolean => a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino && a.dev === b.dev;
+
 /**
- * Read `file` once into one buffer, hashing each chunk while the next one is read. Throws the
- * file system's error (the caller names the file and says what to do).
+ * Read `file` once into one buffer (8 MiB per call). Throws the file system's error (the caller
+ * names the file and says what to do).
  */
 export async function readModelFile(file: string): Promise<ReadModel> {
   const handle = await open(file, 'r');
   try {
-    const size = (await handle.stat()).size;
+    const st = identityOf(await handle.stat());
+    const size = st.size;
     const buffer = new ArrayBuffer(size + SPARE);
     const all = new Uint8Array(buffer);
-    const hash = createHash('sha256');
     let pos = 0;
-    let reading = size > 0 ? handle.read(all, 0, Math.min(CHUNK, size), 0) : null;
-    while (reading) {
-      const { bytesRead } = await reading;
+    while (pos < size) {
+      const { bytesRead } = await handle.read(all, pos, Math.min(CHUNK, size - pos), pos);
       if (bytesRead === 0) break;
-      const chunk = all.subarray(pos, pos + bytesRead);
       pos += bytesRead;
-      reading = pos < size ? handle.read(all, pos, Math.min(CHUNK, size - pos), pos) : null;
-      hash.update(chunk);
     }
     if (pos !== size) throw new Error(`the file changed while it was read (${pos} of ${size} bytes)`);
-    return { bytes: new ModelBytes(buffer, size), sha256: hash.digest('hex') };
+    return { bytes: new ModelBytes(buffer, size), identity: st };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The model file changed between the read that loaded it and the read that hashed it. */
+export class ModelFileChanged extends Error {}
+
+/**
+ * SHA-256 of the model file by a second, streaming read (8 MiB at a time, from the page cache
+ * after the first read), meant to run while ONNX Runtime creates its session from the first
+ * read's bytes: those are lent to its thread then (transferred, so not readable here), and its
+ * binding takes no SharedArrayBuffer. The hash therefore costs no wall time next to a session
+ * creation of any size, and needs no second copy of the weights. Rejects with ModelFileChanged
+ * when the file is no longer the one that was read (size, modification time, inode).
+ */
+export async function hashModelFile(file: string, read: FileIdentity): Promise<string> {
+  const handle = await open(file, 'r');
+  try {
+    const changed = (): ModelFileChanged => new ModelFileChanged('the file changed after it was read');
+    if (!sameFile(identityOf(await handle.stat()), read)) throw changed();
+    const hash = createHash('sha256');
+    const chunk = new Uint8Array(Math.min(CHUNK, Math.max(read.size, 1)));
+    let pos = 0;
+    while (pos < read.size) {
+      const { bytesRead } = await handle.read(chunk, 0, Math.min(chunk.length, read.size - pos), pos);
+      if (bytesRead === 0) break;
+      hash.update(chunk.subarray(0, bytesRead));
+      pos += bytesRead;
+    }
+    if (pos !== read.size || !sameFile(identityOf(await handle.stat()), read)) throw changed();
+    return hash.digest('hex');
   } finally {
     await handle.close();
   }

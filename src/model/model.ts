@@ -3,7 +3,7 @@
 import { ModelError, UsageError } from '../util/errors.js';
 import { describeFsError } from '../util/fs-errors.js';
 import { InferenceWorker, prewarmInference } from './inference.js';
-import { ModelBytes, readModelFile } from './model-bytes.js';
+import { hashModelFile, ModelBytes, ModelFileChanged, readModelFile } from './model-bytes.js';
 import { channelMixesFragment, extraOutputsFragment, parseGraph, type ChannelMix, type GraphInfo } from './onnx-proto.js';
 
 export type Layout = 'NCHW' | 'NHWC';
@@ -14,7 +14,13 @@ export interface LoadedModel {
   readonly bytes: Uint8Array;
   /** The buffer behind `bytes`, lent to inference workers when they create a session. */
   readonly store: ModelBytes;
-  readonly sha256: string;
+  /**
+   * SHA-256 of the file, hex. Started on first use by a second, streaming read of the file
+   * (model-bytes.ts hashModelFile), so that it runs while ONNX Runtime creates the session: get
+   * it before opening the session and await it after. Rejects with a ModelError naming the file
+   * when the file changed in between.
+   */
+  readonly sha256: Promise<string>;
   readonly graph: GraphInfo;
   readonly inputName: string;
   readonly layout: Layout;
@@ -40,7 +46,8 @@ export interface LayerInfo {
 
 /**
  * Read and check a model file: exactly one 4-D float image input with 3 channels. The file is
- * read once, hashed while it is read, and parsed without touching its weights.
+ * read once and parsed without touching its weights; its hash comes from a second read when
+ * asked for (LoadedModel.sha256).
  */
 export async function loadModel(file: string): Promise<LoadedModel> {
   prewarmInference(); // the session's thread starts while the file is read
@@ -69,10 +76,23 @@ export async function loadModel(file: string): Promise<LoadedModel> {
   const inputBatch = typeof dims[0] === 'number' && dims[0] > 0 ? dims[0] : null;
   const producers = new Map<string, string>();
   for (const node of graph.nodes) for (const o of node.outputs) if (o) producers.set(o, node.opType);
+  let hashing: Promise<string> | null = null;
+  const identity = read.identity;
   return {
-    file, store, sha256: read.sha256, graph, inputName: input.name, layout, inputSize, inputBatch, producers,
+    file, store, graph, inputName: input.name, layout, inputSize, inputBatch, producers,
     activations: imageFedTensors(graph, input.name),
     get bytes() { return store.view(file); },
+    get sha256() {
+      if (!hashing) {
+        hashing = hashModelFile(file, identity).catch((err: unknown) => {
+          throw new ModelError(err instanceof ModelFileChanged
+            ? `${file}: the model file changed while it was loaded; run again once it is written.`
+            : `${file}: cannot read the model: ${describeFsError(err)}; check the --model path.`);
+        });
+        hashing.catch(() => undefined); // a caller that never awaits it must not crash the process
+      }
+      return hashing;
+    },
   };
 }
 

@@ -116,20 +116,23 @@ export async function dissect(ds: ConceptDataset, s: DissectSettings, progress: 
   const model = s.loadedModel ?? await loadModel(s.model);
   const inputSize = resolveInputSize(model, s.inputSize);
   const batch = s.batch ?? DEFAULTS.batch;
+  // The hash reads the file a second time while ONNX Runtime creates the session.
+  const hashing = model.sha256;
   // The one session of this process's forward pass: it checks the layers and reports their shapes.
   const session = await openForwardSession({ model, inputSize, settings: { threads: s.threads ?? DEFAULTS.threads, batch, rotation: s.rotation } }, s.layers);
   try {
+    const sha256 = await hashing;
     // The session holds the (cut) model inside ONNX Runtime: the file's bytes are garbage now.
     await model.store.release();
     timings['load'] = now() - t;
-    return await run(ds, s, progress, model, inputSize, session, timings);
+    return await run(ds, s, progress, model, sha256, inputSize, session, timings);
   } finally {
     await session.worker.close();
   }
 }
 
 async function run(
-  ds: ConceptDataset, s: DissectSettings, progress: ProgressSink, model: LoadedModel, inputSize: readonly [number, number], session: LayerSession,
+  ds: ConceptDataset, s: DissectSettings, progress: ProgressSink, model: LoadedModel, sha256: string, inputSize: readonly [number, number], session: LayerSession,
   timings: Record<string, number>,
 ): Promise<DissectSummary> {
   let t = now();
@@ -163,7 +166,7 @@ async function run(
     if (dirs.has(l.dir)) throw new RunDirError(`layers map to the same folder '${l.dir}'; dissect them in separate runs.`);
     dirs.add(l.dir);
   }
-  const id: RunIdentity = { settings, layers: s.layers, model: model.sha256, dataset: datasetDigest, limit };
+  const id: RunIdentity = { settings, layers: s.layers, model: sha256, dataset: datasetDigest, limit };
   const datasetSpec = s.datasetSpec ?? specOf(ds);
   const identity = identityDigest(id);
   const log = s.log ?? ((m: string) => process.stderr.write(`${m}\n`));
@@ -192,7 +195,7 @@ async function run(
     identity,
     runDir: path.resolve(s.out),
     scratch: path.resolve(scratch),
-    model: { path: path.resolve(s.model), sha256: model.sha256 },
+    model: { path: path.resolve(s.model), sha256 },
     dataset: { spec: datasetSpec ?? {}, digest: datasetDigest },
     layers: s.layers,
     layerInfos: layers,
@@ -229,7 +232,7 @@ async function run(
     state,
     tool: toolInfo(),
     command: s.command ?? [],
-    model: { path: path.resolve(s.model), sha256: model.sha256, input: model.inputName },
+    model: { path: path.resolve(s.model), sha256, input: model.inputName },
     dataset: {
       root: path.resolve(ds.root), format: ds.format, digest: datasetDigest, images: n,
       ...(datasetSpec ? { spec: datasetSpec } : {}),
@@ -320,7 +323,7 @@ async function run(
     t = now();
     skipped = [...merged.skipped, ...counts.skipped].sort((a, b) => a.index - b.index);
     const summaries = writeOutputs({
-      out: s.out, ds, model, modelFile: s.model, datasetDigest, layers, layerDirs: plan.layerDirs, settings,
+      out: s.out, ds, model, modelSha256: sha256, modelFile: s.model, datasetDigest, layers, layerDirs: plan.layerDirs, settings,
       tables: ctx.count.tables, pass1: merged, counts, toolVersion: TOOL_VERSION,
     });
     // The maps above their thresholds stay in the run (unit-maps.seg per layer), so `explain` and

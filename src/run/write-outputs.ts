@@ -33,6 +33,7 @@ export interface OutputsInput {
   readonly out: string;
   readonly ds: ConceptDataset;
   readonly model: LoadedModel;
+  readonly modelSha256: string;
   readonly modelFile: string;
   readonly datasetDigest: string;
   readonly layers: readonly LayerInfo[];
@@ -66,7 +67,7 @@ export function writeOutputs(i: OutputsInput): LayerSummary[] {
     const hint = nSat > 0 ? saturationHint(i.model, info, nSat) : undefined;
     const warnings = degenerateWarnings(info, pass1.used, i.settings.quantile);
     const results = layerResults({
-      ds, layer: info.name, shape: info.shape, model: { file: path.basename(i.modelFile), sha256: i.model.sha256 },
+      ds, layer: info.name, shape: info.shape, model: { file: path.basename(i.modelFile), sha256: i.modelSha256 },
       datasetDigest: i.datasetDigest, settings: i.settings, counts: view, units: labels, thresholds: th, maxValues: maxValue, saturated,
       top, stats, warnings, ...(hint !== undefined ? { saturationHint: hint } : {}), toolVersion: i.toolVersion,
     });

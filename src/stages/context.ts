@@ -108,8 +108,9 @@ export async function openContext(plan: RunPlan): Promise<StageContext> {
     throw new RunDirError(`this worker runs netdissect ${TOOL_VERSION} but the run ${plan.runDir} was planned by ${plan.tool}; install the same version on every machine.`);
   }
   const model = await loadModel(plan.model.path);
-  if (model.sha256 !== plan.model.sha256) {
-    throw new ModelError(`${plan.model.path} on this worker differs from the coordinator's model (sha256 ${model.sha256.slice(0, 12)}… vs ${plan.model.sha256.slice(0, 12)}…); every machine must see the same file at the same path.`);
+  const sha256 = await model.sha256;
+  if (sha256 !== plan.model.sha256) {
+    throw new ModelError(`${plan.model.path} on this worker differs from the coordinator's model (sha256 ${sha256.slice(0, 12)}… vs ${plan.model.sha256.slice(0, 12)}…); every machine must see the same file at the same path.`);
   }
   const ds = await openDataset(plan.dataset.spec);
   const digest = digestDataset(ds);

@@ -1,15 +1,15 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { readModelFile } from '../../src/model/model-bytes.js';
+import { hashModelFile, ModelFileChanged, readModelFile } from '../../src/model/model-bytes.js';
 
 describe('readModelFile and ModelBytes', () => {
   let tmp = '';
   let file = '';
-  // Larger than one read chunk (8 MiB), so hashing while reading crosses chunk boundaries.
+  // Larger than one read chunk (8 MiB), so reading and hashing cross chunk boundaries.
   const content = randomBytes(20 * 1024 * 1024 + 12345);
   before(() => {
     tmp = mkdtempSync(path.join(tmpdir(), 'nd-bytes-'));
@@ -18,10 +18,24 @@ describe('readModelFile and ModelBytes', () => {
   });
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
-  it('reads the file once and hashes it while reading', async () => {
+  it('reads the file into one buffer; a second, streaming read hashes it while the bytes are lent', async () => {
     const r = await readModelFile(file);
-    assert.equal(r.sha256, createHash('sha256').update(content).digest('hex'));
     assert.ok(Buffer.from(r.bytes.view(file)).equals(content));
+    const loan = await r.bytes.lend(new Uint8Array(0), file);
+    assert.equal(await hashModelFile(file, r.identity), createHash('sha256').update(content).digest('hex'));
+    loan.giveBack(loan.buffer);
+  });
+
+  it('refuses to hash a file that changed after it was read', async () => {
+    const other = path.join(tmp, 'changing.onnx');
+    writeFileSync(other, content.subarray(0, 1000));
+    const r = await readModelFile(other);
+    writeFileSync(other, content.subarray(0, 1001)); // another size
+    await assert.rejects(hashModelFile(other, r.identity), ModelFileChanged);
+    const again = await readModelFile(other);
+    writeFileSync(other, content.subarray(1, 1002)); // same size, rewritten: a new modification time
+    utimesSync(other, new Date(), new Date(Date.now() + 5000));
+    await assert.rejects(hashModelFile(other, again.identity), ModelFileChanged);
   });
 
   it('lends the buffer with a fragment after the bytes and gets it back unchanged', async () => {

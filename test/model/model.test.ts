@@ -57,11 +57,11 @@ describe('model', () => {
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
   describe('loadModel', () => {
-    it('holds the file bytes once, hashed while read, and finds the activations', async () => {
+    it('holds the file bytes once, hashes the file, and finds the activations', async () => {
       const m = await loadModel(twoConv);
       const file = readFileSync(twoConv);
       assert.deepEqual(Buffer.from(m.bytes), file);
-      assert.equal(m.sha256, createHash('sha256').update(file).digest('hex'));
+      assert.equal(await m.sha256, createHash('sha256').update(file).digest('hex'));
       assert.deepEqual(m.activations, ['conv1', 'relu1', 'conv2', 'flat']);
       assert.equal(m.inputBatch, null);
       assert.equal((await loadModel(fixed)).inputBatch, 1);
