@@ -4,6 +4,8 @@
 //               appended as outputs), in this thread, after the file was read
 //   session     what a run pays now: loadModel + openLayerSession (one session; shapes from a
 //               probe batch on it), until the forward pass could start
+//   run         what `netdissect dissect` pays: loadModel + openForwardSession (the graph cut after
+//               the layers), the hash running meanwhile
 //   two-session the sequence src/run/dissect.ts used before openLayerSession: loadModel,
 //               resolveLayers (its own probe session), then the forward pass's session
 //   legacy      the same two-session sequence with the modules of another build (--legacy DIST),
@@ -51,10 +53,28 @@ if (mode === 'ort') {
   const c = process.cpuUsage(c0);
   phases['loadCpu'] = (c.user + c.system) / 1e6;
   const t = now();
+  // As a run does: the hash (a second, streaming read) runs while the session is created.
+  const hashing = model.sha256 as unknown;
   const s = await m.model.openLayerSession(model, layers, m.model.resolveInputSize(model, undefined), { threads, batch: 16 });
   phases['session'] = now() - t;
+  await hashing; // a string already in builds that hashed while reading
   phases['ready'] = now() - t0;
   // ONNX Runtime's own session creation, timed inside the worker: the floor, in the same process.
+  phases['create'] = s.worker.createSeconds;
+  await s.worker.close();
+} else if (mode === 'run') {
+  // What `netdissect dissect` pays: the model cut after the layers (src/model/truncate.ts) and
+  // its session, the hash running meanwhile; `create` is ONNX Runtime's creation of the cut model.
+  const m = await modules(undefined);
+  const { openForwardSession } = await import('../src/stages/forward.js');
+  const model = await m.model.loadModel(file!);
+  phases['load'] = now() - t0;
+  const t = now();
+  const hashing = model.sha256;
+  const s = await openForwardSession({ model, inputSize: m.model.resolveInputSize(model, undefined), settings: { threads, batch: 16, rotation: undefined } }, layers);
+  phases['session'] = now() - t;
+  await hashing;
+  phases['ready'] = now() - t0;
   phases['create'] = s.worker.createSeconds;
   await s.worker.close();
 } else if (mode === 'two-session' || mode === 'legacy') {

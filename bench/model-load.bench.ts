@@ -2,7 +2,7 @@
 // the file to a session ready for the forward pass, against ONNX Runtime's own session creation
 // (the floor), each in a fresh process, repeated and interleaved; medians and peak RSS.
 //   node dist/bench/model-load.bench.js [--model alexnet|vgg16|resnet18] [--repeat N] [--legacy DIST]
-//     [--modes ort,session,two-session,legacy]
+//     [--modes ort,session,run,two-session,legacy]
 // --legacy DIST adds the old sequence run with another build's modules (DIST holds src/model/).
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';

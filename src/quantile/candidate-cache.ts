@@ -8,6 +8,7 @@ import path from 'node:path';
 import { RunDirError } from '../util/errors.js';
 import { describeFsError, writeHint } from '../util/fs-errors.js';
 import { ArrayReader, readPackedFile, writePackedFile } from '../run/packed-file.js';
+import { syncFile } from '../run/atomic.js';
 
 /** Entries of one layer from consecutive images, ordered by image then unit. */
 export interface Segment {
@@ -114,8 +115,8 @@ const SEGMENT_MAGIC = 'NDSEG01\n';
  * A segment file: the packed-file container (JSON header, images and units as int32, maxes and
  * maps as float32, sha256), written atomically, so a crash leaves it whole or absent.
  */
-export function writeSegmentFile(file: string, s: Segment): void {
-  writePackedFile(file, SEGMENT_MAGIC, { count: s.count }, [s.images, s.units, s.maxes, s.maps]);
+export function writeSegmentFile(file: string, s: Segment, opts: { readonly sync?: boolean } = {}): void {
+  writePackedFile(file, SEGMENT_MAGIC, { count: s.count }, [s.images, s.units, s.maxes, s.maps], opts);
 }
 
 /** Read a segment file back; a truncated or damaged file is refused with a message naming it. */
@@ -134,6 +135,8 @@ export function readSegmentFile(file: string, mapSize: number): Segment {
 export class CandidateCache {
   private readonly slots: { mem: Segment | null; file: string | null }[] = [];
   private memory = 0;
+  /** Segment files written since the last persist(), not yet flushed to disk. */
+  private readonly unsynced: string[] = [];
   spilledBytes = 0;
 
   constructor(readonly mapSize: number, private readonly dir: string, readonly name: string) {}
@@ -177,7 +180,9 @@ export class CandidateCache {
       throw new RunDirError(`cannot create the candidate cache folder ${this.dir}: ${describeFsError(err)}; ${writeHint(err)}.`);
     }
     // Atomic: on failure (a full disk) the temporary file is removed and the error names the file.
-    writeSegmentFile(path.join(this.dir, file), slot.mem);
+    // Not flushed here: a spill needs no durability until a checkpoint lists the file (persist).
+    writeSegmentFile(path.join(this.dir, file), slot.mem, { sync: false });
+    this.unsynced.push(file);
     slot.file = file;
     this.spilledBytes += segmentBytes(slot.mem);
   }
@@ -196,6 +201,8 @@ export class CandidateCache {
   /** Make every segment durable on disk (for a checkpoint); returns the files in order. */
   persist(): string[] {
     for (let i = 0; i < this.slots.length; i++) this.write(i);
+    for (const f of this.unsynced) syncFile(path.join(this.dir, f));
+    this.unsynced.length = 0;
     return this.slots.map((s) => s.file!);
   }
 

@@ -5,7 +5,12 @@ import path from 'node:path';
 import { RunDirError } from '../util/errors.js';
 import { describeFsError, writeHint } from '../util/fs-errors.js';
 
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+/**
+ * `sync: false` leaves the flush to the caller (syncFile): for scratch files that a later,
+ * synced checkpoint lists, and whose checksums are verified before any use, so a file lost to a
+ * crash is redone, never trusted.
+ */
+export function writeFileAtomic(file: string, data: string | Uint8Array, opts: { readonly sync?: boolean } = {}): void {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   try {
     const fd = openSync(tmp, 'w');
@@ -13,13 +18,27 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
       const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
       let off = 0;
       while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-      fsyncSync(fd);
+      if (opts.sync !== false) fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
     renameSync(tmp, file);
   } catch (err) {
     rmSync(tmp, { force: true }); // a half-written temporary file is garbage; a full disk needs the space
+    throw new RunDirError(`cannot write ${file}: ${describeFsError(err)}; ${writeHint(err)}.`);
+  }
+}
+
+/** Flush a file written with `sync: false` to disk. */
+export function syncFile(file: string): void {
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (err) {
     throw new RunDirError(`cannot write ${file}: ${describeFsError(err)}; ${writeHint(err)}.`);
   }
 }

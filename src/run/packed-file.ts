@@ -43,8 +43,8 @@ function align8(n: number): number {
   return (n + 7) & ~7;
 }
 
-export function writePackedFile(file: string, magic: string, header: unknown, arrays: readonly PackedArray[]): void {
-  writeFileAtomic(file, packFile(magic, header, arrays));
+export function writePackedFile(file: string, magic: string, header: unknown, arrays: readonly PackedArray[], opts: { readonly sync?: boolean } = {}): void {
+  writeFileAtomic(file, packFile(magic, header, arrays), opts);
 }
 
 /** Why a packed file could not be used. */

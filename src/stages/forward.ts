@@ -133,6 +133,9 @@ interface LayerState {
 
 const now = (): number => performance.now() / 1000;
 
+/** Forward-pass seconds since the last checkpoint above which the pass ends with one. */
+const FINAL_CHECKPOINT_SECONDS = 60;
+
 export async function forwardShard(job: ForwardJob, shard: Shard, shardDir: string, opts: ForwardOptions): Promise<ShardPass1> {
   const s = job.settings;
   const states = job.layers.map((info, i): LayerState => {
@@ -280,8 +283,11 @@ async function runModel(
       if (nextFailed !== null) throw nextFailed;
       if (interrupted) throw new InterruptedError(done);
     }
-    // A long forward pass ends with a checkpoint too, so a crash while counting resumes there.
-    if (!opts.persist && (end - lastImages >= s.checkpointImages || now() - lastTime >= s.checkpointSeconds)) checkpoint(end);
+    // A long forward pass ends with a checkpoint too, so that a crash while counting resumes
+    // there. Not when the last one is less than a minute old (or the cadence, if shorter): writing
+    // the cache out would cost a good part of what it could save, and Ctrl-C while counting
+    // keeps the forward pass anyway (dissect.ts persists it).
+    if (!opts.persist && end > lastImages && now() - lastTime >= Math.min(FINAL_CHECKPOINT_SECONDS, s.checkpointSeconds)) checkpoint(end);
   } finally {
     // Let a batch still in the model finish before the session goes away.
     if (running) await running.catch(() => undefined);
