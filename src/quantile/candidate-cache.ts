@@ -73,11 +73,16 @@ export function segmentBytes(s: Segment): number {
   return s.images.byteLength + s.units.byteLength + s.maxes.byteLength + s.maps.byteLength;
 }
 
-/** Keep only entries whose map maximum reaches the unit's current lower bound. */
-export function compactSegment(s: Segment, mapSize: number, lowerBound: Float32Array): Segment {
+/**
+ * Keep only entries whose map maximum reaches the unit's current lower bound. A segment that
+ * would keep more than `keepAbove` of its entries is returned as it is: copying it to free a
+ * little would cost more than holding the rest (on a long run most entries of a recent segment
+ * stay candidates, and the budget then spills it whole).
+ */
+export function compactSegment(s: Segment, mapSize: number, lowerBound: Float32Array, keepAbove = 1): Segment {
   let keep = 0;
   for (let i = 0; i < s.count; i++) if ((s.maxes[i] as number) >= (lowerBound[s.units[i] as number] as number)) keep++;
-  if (keep === s.count) return s;
+  if (keep === s.count || keep > keepAbove * s.count) return s;
   const out: Segment = {
     count: keep,
     images: new Int32Array(keep),
@@ -131,6 +136,9 @@ export function readSegmentFile(file: string, mapSize: number): Segment {
   return seg;
 }
 
+/** A segment is copied by compaction only when at most this fraction of it stays. */
+const WORTH_COMPACTING = 0.75;
+
 /** A layer's cache: segments in image order, in memory, on disk, or both. */
 export class CandidateCache {
   private readonly slots: { mem: Segment | null; file: string | null }[] = [];
@@ -155,7 +163,7 @@ export class CandidateCache {
     this.memory = 0;
     for (const slot of this.slots) {
       if (!slot.mem) continue;
-      slot.mem = compactSegment(slot.mem, this.mapSize, lowerBound);
+      slot.mem = compactSegment(slot.mem, this.mapSize, lowerBound, WORTH_COMPACTING);
       this.memory += segmentBytes(slot.mem);
     }
   }

@@ -10,14 +10,20 @@ import { describeFsError, writeHint } from '../util/fs-errors.js';
  * synced checkpoint lists, and whose checksums are verified before any use, so a file lost to a
  * crash is redone, never trusted.
  */
-export function writeFileAtomic(file: string, data: string | Uint8Array, opts: { readonly sync?: boolean } = {}): void {
+export function writeFileAtomic(
+  file: string, data: string | Uint8Array | ((write: (bytes: Uint8Array) => void) => void), opts: { readonly sync?: boolean } = {},
+): void {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   try {
     const fd = openSync(tmp, 'w');
     try {
-      const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-      let off = 0;
-      while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+      const write = (buf: Uint8Array): void => {
+        let off = 0;
+        while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+      };
+      // A function writes its content piece by piece (no single buffer of it all).
+      if (typeof data === 'function') data(write);
+      else write(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
       if (opts.sync !== false) fsyncSync(fd);
     } finally {
       closeSync(fd);

@@ -19,18 +19,12 @@ function kindOf(a: PackedArray): Kind {
 
 /** Layout: magic (8 bytes), uint32 header length, JSON header (padded to 8), arrays (8-aligned), sha256 (32). */
 export function packFile(magic: string, header: unknown, arrays: readonly PackedArray[]): Buffer {
-  if (Buffer.byteLength(magic, 'latin1') !== 8) throw new Error(`internal: magic '${magic}' must be 8 bytes`);
-  const descr = arrays.map((a) => [kindOf(a), a.length] as const);
-  let json = JSON.stringify({ header, arrays: descr });
-  while ((12 + Buffer.byteLength(json)) % 8 !== 0) json += ' ';
-  const jsonBuf = Buffer.from(json, 'utf8');
-  let body = 12 + jsonBuf.length;
+  const { head } = packedHead(magic, header, arrays);
+  let body = head.length;
   for (const a of arrays) body += align8(a.byteLength);
   const out = Buffer.alloc(body + 32);
-  out.write(magic, 0, 'latin1');
-  out.writeUInt32LE(jsonBuf.length, 8);
-  jsonBuf.copy(out, 12);
-  let o = 12 + jsonBuf.length;
+  head.copy(out, 0);
+  let o = head.length;
   for (const a of arrays) {
     out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), o);
     o += align8(a.byteLength);
@@ -39,12 +33,43 @@ export function packFile(magic: string, header: unknown, arrays: readonly Packed
   return out;
 }
 
+/** Magic, header length and the JSON header padded to 8 bytes: what precedes the arrays. */
+function packedHead(magic: string, header: unknown, arrays: readonly PackedArray[]): { head: Buffer } {
+  if (Buffer.byteLength(magic, 'latin1') !== 8) throw new Error(`internal: magic '${magic}' must be 8 bytes`);
+  const descr = arrays.map((a) => [kindOf(a), a.length] as const);
+  let json = JSON.stringify({ header, arrays: descr });
+  while ((12 + Buffer.byteLength(json)) % 8 !== 0) json += ' ';
+  const jsonBuf = Buffer.from(json, 'utf8');
+  const head = Buffer.alloc(12 + jsonBuf.length);
+  head.write(magic, 0, 'latin1');
+  head.writeUInt32LE(jsonBuf.length, 8);
+  jsonBuf.copy(head, 12);
+  return { head };
+}
+
 function align8(n: number): number {
   return (n + 7) & ~7;
 }
 
 export function writePackedFile(file: string, magic: string, header: unknown, arrays: readonly PackedArray[], opts: { readonly sync?: boolean } = {}): void {
-  writeFileAtomic(file, packFile(magic, header, arrays), opts);
+  // Streamed: the arrays go to the file (and the hash) one by one, never gathered into one
+  // buffer, so a checkpoint of large pools costs no second copy of them in memory.
+  writeFileAtomic(file, (write) => {
+    const hash = createHash('sha256');
+    const put = (bytes: Uint8Array): void => {
+      hash.update(bytes);
+      write(bytes);
+    };
+    const zeros = new Uint8Array(8);
+    const { head } = packedHead(magic, header, arrays);
+    put(head);
+    for (const a of arrays) {
+      put(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+      const pad = align8(a.byteLength) - a.byteLength;
+      if (pad > 0) put(zeros.subarray(0, pad));
+    }
+    write(hash.digest());
+  }, opts);
 }
 
 /** Why a packed file could not be used. */

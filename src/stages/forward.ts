@@ -133,6 +133,9 @@ interface LayerState {
 
 const now = (): number => performance.now() / 1000;
 
+/** Batches queued in the model at once. */
+const IN_MODEL = 2;
+
 /** Forward-pass seconds since the last checkpoint above which the pass ends with one. */
 const FINAL_CHECKPOINT_SECONDS = 60;
 
@@ -180,7 +183,7 @@ export async function forwardShard(job: ForwardJob, shard: Shard, shardDir: stri
       imagesDone,
       // The next batch may already be decoding: only skips before the checkpoint belong to it.
       skipped: skipped.filter((k) => k.index < imagesDone),
-      layers: states.map((st) => ({ ...st.quantile.snapshot(), top: st.top.snapshot(), segmentFiles: st.cache.persist() })),
+      layers: states.map((st) => ({ ...st.quantile.views(), top: st.top.snapshot(), segmentFiles: st.cache.persist() })),
     }, shard.end);
   };
 
@@ -201,7 +204,7 @@ export async function forwardShard(job: ForwardJob, shard: Shard, shardDir: stri
   };
 }
 
-/** The model over images [first, end): three batches in flight (decoding, in the model, absorbed). */
+/** The model over images [first, end): batches decoding, queued in the model (IN_MODEL) and being absorbed. */
 async function runModel(
   job: ForwardJob, states: LayerState[], shardStart: number, first: number, end: number, skipped: Skip[], opts: ForwardOptions,
   checkpoint: (imagesDone: number) => void,
@@ -248,29 +251,37 @@ async function runModel(
   };
   let lastImages = first;
   let lastTime = now();
-  let running: Promise<Record<string, OutputTensor> | null> | null = null;
-  try {
-    let loaded = await load(first);
-    running = infer(loaded);
-    let next = prefetch(first + s.batch);
-    for (let start = first; start < end; start += s.batch) {
-      const current = loaded;
-      const outputs = await running;
-      running = null;
-      // Start the model on the next batch before absorbing this one, so it never waits for us.
-      // A next batch that cannot be read fails the run only after this one is absorbed (and
-      // checkpointed when due), so a rerun after the fix loses as little as possible.
-      let nextFailed: unknown = null;
-      if (next) {
-        try {
-          loaded = await next;
-          running = infer(loaded);
-          next = prefetch(start + 2 * s.batch);
-        } catch (err) {
-          nextFailed = err;
-        }
+  // Batches handed to the model and not yet absorbed. Two, so that the model always has the
+  // next one queued even while this thread spills the cache or writes a checkpoint.
+  const inModel: { batch: Loaded; outputs: Promise<Record<string, OutputTensor> | null> }[] = [];
+  let decoding = prefetch(first);
+  let nextStart = first;
+  // A batch that could not be read fails the run only after the batches before it are absorbed
+  // (and checkpointed when due), so a rerun after the fix loses as little as possible.
+  let readFailed: unknown = null;
+  const feed = async (): Promise<void> => {
+    while (decoding && inModel.length < IN_MODEL) {
+      try {
+        const batch = await decoding;
+        const outputs = infer(batch);
+        outputs.catch(() => undefined); // awaited in order below
+        inModel.push({ batch, outputs });
+        nextStart += s.batch;
+        decoding = prefetch(nextStart);
+      } catch (err) {
+        readFailed = err;
+        decoding = null;
       }
-      if (outputs) states.forEach((st, li) => absorb(st, outputs[fetch[li]!]!, current.indices, ds));
+    }
+  };
+  try {
+    await feed();
+    for (let start = first; start < end; start += s.batch) {
+      const head = inModel.shift();
+      if (!head) throw readFailed;
+      const outputs = await head.outputs;
+      await feed();
+      if (outputs) states.forEach((st, li) => absorb(st, outputs[fetch[li]!]!, head.batch.indices, ds));
       manageMemory(states, s.memoryBudget);
       const done = Math.min(start + s.batch, end);
       const interrupted = opts.signal?.aborted === true && done < end;
@@ -280,7 +291,6 @@ async function runModel(
         lastTime = now();
       }
       opts.onImages?.(done - shardStart);
-      if (nextFailed !== null) throw nextFailed;
       if (interrupted) throw new InterruptedError(done);
     }
     // A long forward pass ends with a checkpoint too, so that a crash while counting resumes
@@ -289,8 +299,8 @@ async function runModel(
     // keeps the forward pass anyway (dissect.ts persists it).
     if (!opts.persist && end > lastImages && now() - lastTime >= Math.min(FINAL_CHECKPOINT_SECONDS, s.checkpointSeconds)) checkpoint(end);
   } finally {
-    // Let a batch still in the model finish before the session goes away.
-    if (running) await running.catch(() => undefined);
+    // Let the batches still in the model finish before the session goes away.
+    for (const b of inModel) await b.outputs.catch(() => undefined);
     if (!job.session) await worker.close();
   }
 }

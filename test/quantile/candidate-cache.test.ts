@@ -18,6 +18,16 @@ describe('compactSegment', () => {
     assert.deepEqual([...s.units], [1, 0]);
     assert.deepEqual([...s.maps], [5, 4, 3, 2]);
   });
+
+  it('copies kept maps in runs, and leaves a segment alone when more than keepAbove of it stays', () => {
+    // Entries (image, unit, max); maps of 2 values [max, max − 1]. Bounds: unit 0 ≥ 2, unit 1 ≥ 10.
+    const seg = segment([[0, 0, 2], [0, 0, 3], [0, 1, 1], [1, 0, 4], [1, 0, 5], [1, 1, 9]]);
+    const s = compactSegment(seg, 2, Float32Array.from([2, 10]));
+    assert.deepEqual([...s.images], [0, 0, 1, 1]);
+    assert.deepEqual([...s.maps], [2, 1, 3, 2, 4, 3, 5, 4]);
+    assert.equal(compactSegment(seg, 2, Float32Array.from([2, 10]), 0.6), seg, '4 of 6 kept: more than 0.6, not copied');
+    assert.notEqual(compactSegment(seg, 2, Float32Array.from([2, 10]), 0.7), seg);
+  });
 });
 
 describe('CandidateCache', () => {
