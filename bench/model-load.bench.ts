@@ -45,5 +45,5 @@ for (const mode of modes) {
   const ready = mode === 'ort' ? floor : median(rs.map((x) => x.phases['ready']!));
   const keys = Object.keys(rs[0]!.phases).filter((k) => k !== 'ready');
   const phases = keys.map((k) => `${k} ${median(rs.map((x) => x.phases[k]!)).toFixed(2)}`).join(', ');
-  process.stdout.write(`${mode.padEnd(12)}  ${ready.toFixed(2).padStart(7)}  ${(mode === 'ort' ? '(floor)' : `+${(ready - floor).toFixed(2)} s`).padStart(19)}  ${phases.padEnd(43)}  ${median(rs.map((x) => x.cpu)).toFixed(2).padStart(5)}  ${median(rs.map((x) => x.maxRssMiB)).toFixed(0).padStart(12)}\n`);
+  process.stdout.write(`${mode.padEnd(12)}  ${ready.toFixed(2).padStart(7)}  ${(mode === 'ort' ? '(floor)' : `${ready >= floor ? '+' : '−'}${Math.abs(ready - floor).toFixed(2)} s`).padStart(19)}  ${phases.padEnd(43)}  ${median(rs.map((x) => x.cpu)).toFixed(2).padStart(5)}  ${median(rs.map((x) => x.maxRssMiB)).toFixed(0).padStart(12)}\n`);
 }
