@@ -1,7 +1,8 @@
 // Pass 2 of a shard: from the candidate maps above their unit's threshold and each image's
-// labels, the integer counts of DESIGN.md 5.3 (truth, intersection, activation). `countImages` is
-// the one implementation; `countShard` feeds it chunks of images inline or on worker threads, and
-// the same function runs in worker processes and on remote workers. Counts are integers, so
+// labels, the integer counts of DESIGN.md 5.3 (truth, intersection, activation). `countChunk` is
+// the one implementation; `countShard` reads the labels and feeds it chunks of images on this
+// thread or on worker threads, and the same function runs in worker processes and on remote
+// workers. Counts are integers, so
 // partials add up to the single-thread result bit for bit, in any order.
 import { Worker } from 'node:worker_threads';
 import type { ConceptDataset, ImageLabels } from '../dataset/types.js';
@@ -135,12 +136,6 @@ export function countChunk(counters: Counters, chunk: Chunk, labels: ChunkLabels
       pos[li] = p;
     }
   }
-}
-
-/** Read a chunk's labels and count it, on this thread. */
-export async function countImages(ds: ConceptDataset, counters: Counters, chunk: Chunk): Promise<void> {
-  const labels = await readChunkLabels(ds, chunk.images, counters.setup.skipBadImages, counters.skipped);
-  countChunk(counters, chunk, labels, labelSizes(ds, chunk.images));
 }
 
 /** Label resolution of each image. */
