@@ -10,10 +10,11 @@
 // Entries are in image order (then unit order within an image), as the candidate cache holds
 // them. Disk: (12 + 4·h·w) bytes per kept map; per image that is the number of units whose map
 // passes the threshold on it times that (ResNet-18 layer4, 7×7: 208 bytes per kept map).
-import { closeSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { writeFileAtomic } from '../run/atomic.js';
 import type { Segment } from '../quantile/candidate-cache.js';
 import { RunDirError } from '../util/errors.js';
-import { describeFsError, writeHint } from '../util/fs-errors.js';
+import { describeFsError } from '../util/fs-errors.js';
 
 /** The file's name in a layer's folder. */
 export const KEPT_MAPS_FILE = 'unit-maps.seg';
@@ -26,11 +27,6 @@ export interface KeptMapsSummary {
   readonly bytes: number;
 }
 
-function writeAll(fd: number, bytes: Uint8Array): void {
-  let off = 0;
-  while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-}
-
 function view(a: Int32Array | Float32Array): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
@@ -41,50 +37,34 @@ function view(a: Int32Array | Float32Array): Uint8Array {
  */
 export function writeKeptMaps(file: string, segments: Iterable<Segment>, thresholds: Float64Array, mapSize: number): KeptMapsSummary {
   const t32 = Float32Array.from(thresholds);
-  const tmp = `${file}.tmp`;
   let entries = 0;
   let bytes = 0;
-  try {
-    const fd = openSync(tmp, 'w');
-    try {
-      const header = new Uint32Array([MAGIC, VERSION, mapSize]);
-      writeAll(fd, view(new Int32Array(header.buffer)));
-      bytes += 12;
-      for (const s of segments) {
-        let keep = 0;
-        for (let i = 0; i < s.count; i++) if ((s.maxes[i] as number) > (t32[s.units[i] as number] as number)) keep++;
-        if (keep === 0) continue;
-        const images = new Int32Array(keep);
-        const units = new Int32Array(keep);
-        const maxes = new Float32Array(keep);
-        const maps = new Float32Array(keep * mapSize);
-        let w = 0;
-        for (let i = 0; i < s.count; i++) {
-          const u = s.units[i] as number;
-          if (!((s.maxes[i] as number) > (t32[u] as number))) continue;
-          images[w] = s.images[i] as number;
-          units[w] = u;
-          maxes[w] = s.maxes[i] as number;
-          maps.set(s.maps.subarray(i * mapSize, (i + 1) * mapSize), w * mapSize);
-          w++;
-        }
-        for (const part of [new Int32Array([keep]), images, units, maxes, maps]) {
-          writeAll(fd, view(part));
-          bytes += part.byteLength;
-        }
-        entries += keep;
-      }
-      writeAll(fd, view(new Int32Array([0])));
-      bytes += 4;
-    } finally {
-      closeSync(fd);
+  writeFileAtomic(file, (write) => {
+    const put = (part: Int32Array | Float32Array): void => {
+      write(view(part));
+      bytes += part.byteLength;
+    };
+    put(new Int32Array(new Uint32Array([MAGIC, VERSION, mapSize]).buffer));
+    for (const s of segments) {
+      const kept: number[] = [];
+      for (let i = 0; i < s.count; i++) if ((s.maxes[i] as number) > (t32[s.units[i] as number] as number)) kept.push(i);
+      if (kept.length === 0) continue;
+      const keep = kept.length;
+      const images = new Int32Array(keep);
+      const units = new Int32Array(keep);
+      const maxes = new Float32Array(keep);
+      const maps = new Float32Array(keep * mapSize);
+      kept.forEach((i, w) => {
+        images[w] = s.images[i] as number;
+        units[w] = s.units[i] as number;
+        maxes[w] = s.maxes[i] as number;
+        maps.set(s.maps.subarray(i * mapSize, (i + 1) * mapSize), w * mapSize);
+      });
+      for (const part of [new Int32Array([keep]), images, units, maxes, maps]) put(part);
+      entries += keep;
     }
-    renameSync(tmp, file);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    if (err instanceof RunDirError) throw err;
-    throw new RunDirError(`cannot write the kept unit maps ${file}: ${describeFsError(err)}; ${writeHint(err)}.`);
-  }
+    put(new Int32Array([0]));
+  });
   return { entries, bytes };
 }
 

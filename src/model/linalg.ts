@@ -104,6 +104,22 @@ export interface QR {
 }
 
 /**
+ * Turn the column x (in v, x₀ = v[0], `below` = Σ x_i² for i ≥ 1) into the unit Householder
+ * vector whose reflection maps x onto −sign(x₀)·‖x‖·e₁ (the stable choice: no cancellation in
+ * x₀ − α). Returns α, the value x is mapped to. The caller has excluded columns that need no
+ * reflection (below = 0 and x₀ = 0).
+ */
+function toHouseholder(v: Float64Array, below: number): number {
+  const x0 = v[0] as number;
+  const norm = Math.sqrt(below + x0 * x0);
+  const alpha = x0 >= 0 ? -norm : norm;
+  v[0] = x0 - alpha;
+  const vnorm = Math.sqrt(below + (v[0] as number) * (v[0] as number));
+  for (let i = 0; i < v.length; i++) v[i] = (v[i] as number) / vnorm;
+  return alpha;
+}
+
+/**
  * Householder QR of an n×n row-major matrix (not modified). Each reflection maps the column
  * below the diagonal onto −sign(x₀)·‖x‖·e₁ (the stable choice), so R's diagonal has the sign
  * opposite to the pivot: Q is NOT Haar-distributed without the sign correction of
@@ -129,11 +145,7 @@ export function householderQR(a: Float64Array, n: number): QR {
       vs.push(null);
       continue;
     }
-    const norm = Math.sqrt(below + x0 * x0);
-    const alpha = x0 >= 0 ? -norm : norm;
-    v[0] = x0 - alpha;
-    const vnorm = Math.sqrt(below + (v[0] as number) * (v[0] as number));
-    for (let i = 0; i < len; i++) v[i] = (v[i] as number) / vnorm;
+    toHouseholder(v, below);
     vs.push(v);
     reflections++;
     applyReflectionLeft(r, n, k, k, v, w);
@@ -211,16 +223,11 @@ function tridiagonalize(m: Float64Array, n: number, d: Float64Array, e: Float64A
       v[i] = x;
       if (i > 0) below += x * x;
     }
-    const x0 = v[0] as number;
     if (below === 0) {
       vs.push(new Float64Array(0)); // already tridiagonal in this column
       continue;
     }
-    const norm = Math.sqrt(below + x0 * x0);
-    const alpha = x0 >= 0 ? -norm : norm;
-    v[0] = x0 - alpha;
-    const vnorm = Math.sqrt(below + (v[0] as number) * (v[0] as number));
-    for (let i = 0; i < len; i++) v[i] = (v[i] as number) / vnorm;
+    const alpha = toHouseholder(v, below);
     vs.push(v);
     // Trailing block B = m[k+1.., k+1..]: B ← H·B·H with H = I − 2vvᵀ, as
     // p = 2Bv, K = vᵀp, q = p − K·v, B ← B − v·qᵀ − q·vᵀ (symmetric rank-2 update).

@@ -31,6 +31,7 @@ export function writeFileAtomic(
     renameSync(tmp, file);
   } catch (err) {
     rmSync(tmp, { force: true }); // a half-written temporary file is garbage; a full disk needs the space
+    if (err instanceof RunDirError) throw err; // e.g. a damaged input met while writing: already said
     throw new RunDirError(`cannot write ${file}: ${describeFsError(err)}; ${writeHint(err)}.`);
   }
 }
