@@ -14,6 +14,8 @@ export interface InferenceInit {
 export type InferenceRequest =
   | { readonly kind: 'init'; readonly init: InferenceInit }
   | { readonly kind: 'run'; readonly id: number; readonly input: Float32Array; readonly dims: readonly number[] }
+  /** Output buffers the caller is done with: the thread copies later outputs into them. */
+  | { readonly kind: 'recycle'; readonly buffers: readonly ArrayBuffer[] }
   | { readonly kind: 'close' };
 
 /** An error crossing the thread boundary: its class name and message survive. */
@@ -31,6 +33,7 @@ export interface WireTensor {
 export type InferenceReply =
   | { readonly kind: 'ready'; readonly lent: ArrayBuffer | null; readonly createSeconds: number }
   | { readonly kind: 'failed'; readonly error: SerializedError; readonly lent: ArrayBuffer | null }
-  | { readonly kind: 'result'; readonly id: number; readonly outputs: Record<string, WireTensor> }
+  /** `input`: the request's input buffer, handed back for the caller's next batch. */
+  | { readonly kind: 'result'; readonly id: number; readonly outputs: Record<string, WireTensor>; readonly input: ArrayBuffer | null }
   | { readonly kind: 'error'; readonly id: number; readonly error: SerializedError }
   | { readonly kind: 'closed' };

@@ -9,9 +9,9 @@
 // and lets the thread end by closing its port.
 //
 // Messages in:  {kind: 'init', init} (first; a thread may be started early and wait for it)
-//               {kind: 'run', id, input, dims} | {kind: 'close'}
+//               {kind: 'run', id, input, dims} | {kind: 'recycle', buffers} | {kind: 'close'}
 // Messages out: {kind: 'ready'} | {kind: 'failed', error} (session creation failed; the thread ends)
-//               {kind: 'result', id, outputs} | {kind: 'error', id, error} | {kind: 'closed'}
+//               {kind: 'result', id, outputs, input} | {kind: 'error', id, error} | {kind: 'closed'}
 import { parentPort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import type { InferenceInit, InferenceReply, InferenceRequest, SerializedError } from './inference-protocol.js';
@@ -29,6 +29,27 @@ function post(reply: InferenceReply, transfer: ArrayBuffer[] = []): void {
 }
 
 let session: ort.InferenceSession | null = null;
+
+/**
+ * Output buffers the main thread has finished with, by byte length. Outputs are copied into
+ * these rather than into fresh buffers: a batch's features are megabytes, and allocating them
+ * anew for every batch keeps both threads' garbage collectors busy (external memory pressure).
+ */
+const spare = new Map<number, ArrayBuffer[]>();
+/** Spare buffers kept per size (the caller has at most a few batches in flight). */
+const SPARE_PER_SIZE = 4;
+
+function outputBuffer(bytes: number): ArrayBuffer {
+  return spare.get(bytes)?.pop() ?? new ArrayBuffer(bytes);
+}
+
+function keepSpare(buffers: readonly ArrayBuffer[]): void {
+  for (const b of buffers) {
+    const list = spare.get(b.byteLength) ?? [];
+    if (list.length < SPARE_PER_SIZE) list.push(b);
+    spare.set(b.byteLength, list);
+  }
+}
 const queue: InferenceRequest[] = [];
 let busy = false;
 let closing = false;
@@ -66,12 +87,18 @@ async function runOne(req: Extract<InferenceRequest, { kind: 'run' }>, s: ort.In
     for (const name of init.outputNames) {
       const t = result[name];
       if (!t) throw new Error(`ONNX Runtime returned no tensor '${name}'`);
-      // Copy into a plain ArrayBuffer we own, so it can be transferred without a second copy.
-      const data = t.type === 'float32' ? new Float32Array(t.data as Float32Array) : new Float32Array(0);
+      // Copy into a plain ArrayBuffer we own (a recycled one when there is one), so it can be
+      // transferred without a second copy.
+      const src = t.type === 'float32' ? t.data as Float32Array : new Float32Array(0);
+      const data = new Float32Array(outputBuffer(src.byteLength));
+      data.set(src);
       outputs[name] = { data, dims: [...t.dims], type: t.type };
       transfer.push(data.buffer as ArrayBuffer);
     }
-    post({ kind: 'result', id: req.id, outputs }, transfer);
+    // The input goes back too: the caller fills it with a later batch instead of allocating one.
+    const input = req.input.byteOffset === 0 && req.input.byteLength === req.input.buffer.byteLength ? req.input.buffer as ArrayBuffer : null;
+    if (input) transfer.push(input);
+    post({ kind: 'result', id: req.id, outputs, input }, transfer);
   } catch (err) {
     post({ kind: 'error', id: req.id, error: serialize(err) });
   }
@@ -108,6 +135,10 @@ port.on('message', (req: InferenceRequest) => {
   if (req.kind === 'init') {
     init = req.init;
     void create();
+    return;
+  }
+  if (req.kind === 'recycle') {
+    keepSpare(req.buffers);
     return;
   }
   if (req.kind === 'close') closing = true;

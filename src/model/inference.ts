@@ -31,6 +31,9 @@ function describe(e: SerializedError): string {
   return e.name && e.name !== 'Error' ? `${e.name}: ${message}` : message;
 }
 
+/** Input buffers kept for reuse (batches in flight at once, plus one being filled). */
+const SPARE_INPUTS = 3;
+
 function spawn(): Worker {
   return new Worker(new URL('./inference-worker.js', import.meta.url));
 }
@@ -65,6 +68,8 @@ export class InferenceWorker {
   private exited = false;
   private closing: Promise<void> | null = null;
   private readonly exit: Promise<number>;
+  /** Input buffers handed back with results, for takeInput. */
+  private readonly spareInputs: ArrayBuffer[] = [];
 
   /**
    * @param createSeconds how long ONNX Runtime took to create the session (the floor of a model
@@ -78,6 +83,7 @@ export class InferenceWorker {
       if (!p) return;
       this.pending.delete(msg.id);
       this.updateRef();
+      if (msg.kind === 'result' && msg.input && this.spareInputs.length < SPARE_INPUTS) this.spareInputs.push(msg.input);
       if (msg.kind === 'error') p.reject(new ModelError(`${file}: ONNX Runtime failed on a batch of shape [${p.dims.join(',')}]: ${describe(msg.error)}`));
       else p.resolve(msg.outputs);
     });
@@ -152,6 +158,28 @@ export class InferenceWorker {
     this.updateRef();
     this.worker.postMessage({ kind: 'run', id, input, dims: [...dims] }, [input.buffer as ArrayBuffer]);
     return promise;
+  }
+
+  /**
+   * A buffer for the next batch's input, `length` floats: one handed back with an earlier result
+   * when its size fits, else a new one. Its contents are left over from that batch: the caller
+   * writes every element. Reusing them spares both threads' collectors a batch-sized allocation.
+   */
+  takeInput(length: number): Float32Array {
+    const i = this.spareInputs.findIndex((b) => b.byteLength === length * 4);
+    if (i < 0) return new Float32Array(length);
+    const [buffer] = this.spareInputs.splice(i, 1);
+    return new Float32Array(buffer!);
+  }
+
+  /**
+   * Give a result's tensors back: the thread copies later outputs into their buffers. They are
+   * transferred (unusable here afterwards); nothing may still read them.
+   */
+  recycle(outputs: Record<string, OutputTensor>): void {
+    if (this.closing || this.exited) return;
+    const buffers = [...new Set(Object.values(outputs).map((t) => t.data.buffer as ArrayBuffer))].filter((b) => b.byteLength > 0);
+    if (buffers.length > 0) this.worker.postMessage({ kind: 'recycle', buffers }, buffers);
   }
 
   /**

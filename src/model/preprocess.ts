@@ -65,24 +65,40 @@ export async function fitToInput(img: RgbImage, height: number, width: number): 
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width, height };
 }
 
+/**
+ * Per channel, the normalised value of each of the 256 byte values: (v − mean) / std in float64,
+ * rounded to float32 once, exactly as storing the quotient into the tensor rounds it. A lookup
+ * per element instead of a subtraction and a division: the same bits, at a third of the cost.
+ */
+const tables = new WeakMap<Preprocess, readonly [Float32Array, Float32Array, Float32Array]>();
+
+function tablesFor(p: Preprocess): readonly [Float32Array, Float32Array, Float32Array] {
+  let t = tables.get(p);
+  if (!t) {
+    const one = (c: 0 | 1 | 2): Float32Array => Float32Array.from({ length: 256 }, (_, v) => (v - p.mean[c]) / p.std[c]);
+    t = [one(0), one(1), one(2)];
+    tables.set(p, t);
+  }
+  return t;
+}
+
 /** Write one normalised image into the batch tensor at position `slot`. */
 export function writeInput(img: RgbImage, p: Preprocess, layout: Layout, out: Float32Array, slot: number): void {
   const n = img.width * img.height;
   const src = img.data;
   const base = slot * n * 3;
-  const [m0, m1, m2] = p.mean;
-  const [s0, s1, s2] = p.std;
+  const [t0, t1, t2] = tablesFor(p);
   if (layout === 'NCHW') {
     for (let i = 0, j = 0; i < n; i++, j += 3) {
-      out[base + i] = ((src[j] as number) - m0) / s0;
-      out[base + n + i] = ((src[j + 1] as number) - m1) / s1;
-      out[base + 2 * n + i] = ((src[j + 2] as number) - m2) / s2;
+      out[base + i] = t0[src[j] as number] as number;
+      out[base + n + i] = t1[src[j + 1] as number] as number;
+      out[base + 2 * n + i] = t2[src[j + 2] as number] as number;
     }
   } else {
     for (let i = 0, j = 0; i < n; i++, j += 3) {
-      out[base + j] = ((src[j] as number) - m0) / s0;
-      out[base + j + 1] = ((src[j + 1] as number) - m1) / s1;
-      out[base + j + 2] = ((src[j + 2] as number) - m2) / s2;
+      out[base + j] = t0[src[j] as number] as number;
+      out[base + j + 1] = t1[src[j + 1] as number] as number;
+      out[base + j + 2] = t2[src[j + 2] as number] as number;
     }
   }
 }

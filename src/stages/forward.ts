@@ -232,7 +232,7 @@ async function runModel(
       }
     }));
     const indices: number[] = [];
-    const tensor = new Float32Array(decoded.filter((d) => d !== null).length * pixels);
+    const tensor = worker.takeInput(decoded.filter((d) => d !== null).length * pixels);
     decoded.forEach((img, j) => {
       if (!img) return;
       writeInput(img, s.preprocess, model.layout, tensor, indices.length);
@@ -281,7 +281,10 @@ async function runModel(
       if (!head) throw readFailed;
       const outputs = await head.outputs;
       await feed();
-      if (outputs) states.forEach((st, li) => absorb(st, outputs[fetch[li]!]!, head.batch.indices, ds));
+      if (outputs) {
+        states.forEach((st, li) => absorb(st, outputs[fetch[li]!]!, head.batch.indices, ds));
+        worker.recycle(outputs); // absorb copied what it keeps
+      }
       manageMemory(states, s.memoryBudget);
       const done = Math.min(start + s.batch, end);
       const interrupted = opts.signal?.aborted === true && done < end;

@@ -53,3 +53,33 @@ describe('InferenceWorker.close', () => {
     assert.equal(r.stdout.trim(), 'closed 20 times');
   });
 });
+
+describe('InferenceWorker buffer reuse', () => {
+  it('outputs copied into recycled buffers and inputs handed back hold each batch\'s own values', async () => {
+    const w = await InferenceWorker.start(withExtraOutputs(twoConvModel(32), ['relu1']), 'two-conv.onnx', 'image', ['relu1'], 1);
+    try {
+      const batch = (fill: number): Float32Array => w.takeInput(2 * 3 * 32 * 32).fill(fill);
+      // Reference outputs, each from a fresh worker-side buffer.
+      const first = await w.run(batch(1), [2, 3, 32, 32]);
+      const ones = Float32Array.from(first['relu1']!.data);
+      const second = await w.run(batch(-2), [2, 3, 32, 32]);
+      const minusTwos = Float32Array.from(second['relu1']!.data);
+      assert.notDeepEqual([...ones], [...minusTwos]);
+      // The inputs came back: the second batch was written into the first one's buffer, and
+      // takeInput now hands that buffer out again (its old contents: the caller overwrites them).
+      const reused = w.takeInput(2 * 3 * 32 * 32);
+      assert.equal(reused[0], -2, 'the handed-back input of the second batch');
+      assert.equal(w.takeInput(5).length, 5, 'another size gets a new buffer');
+      // Recycled output buffers are overwritten with the next batch's values.
+      w.recycle(first);
+      w.recycle(second);
+      assert.equal(first['relu1']!.data.length, 0, 'recycled buffers are transferred away');
+      const again = await w.run(reused.fill(-2), [2, 3, 32, 32]);
+      assert.deepEqual([...again['relu1']!.data], [...minusTwos]);
+      const againOnes = await w.run(batch(1), [2, 3, 32, 32]);
+      assert.deepEqual([...againOnes['relu1']!.data], [...ones]);
+    } finally {
+      await w.close();
+    }
+  });
+});
