@@ -42,10 +42,14 @@ function memoryOf(pid: number): { pss: number; rss: number } {
   }
 }
 
-export interface Measured<T> { result: T; wall: number; peakPssMiB: number; peakRssMiB: number }
+export interface Measured<T> { result: T; wall: number; peakPssMiB: number; peakRssMiB: number; peakScratchMiB: number }
 
-/** Run a bench program in its own process; wall time and peak memory of its process tree. */
-export function measure<T>(script: string, args: readonly string[]): Promise<Measured<T>> {
+/**
+ * Run a bench program in its own process; wall time and peak memory of its process tree, and
+ * the peak size of `scratchDir` when given (sampled here, so the measured program does no work
+ * of ours: walking a folder of spilled segments costs its main thread a second per run).
+ */
+export function measure<T>(script: string, args: readonly string[], scratchDir?: string): Promise<Measured<T>> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'bench', script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -59,12 +63,17 @@ export function measure<T>(script: string, args: readonly string[]): Promise<Mea
       peakRss = Math.max(peakRss, rss);
     };
     const timer = setInterval(sample, 100);
+    let peakScratch = 0;
+    const scratch = scratchDir === undefined ? null : setInterval(() => {
+      try { peakScratch = Math.max(peakScratch, dirBytes(scratchDir)); } catch { /* not there (yet, or any more) */ }
+    }, 500);
     child.on('error', reject);
     child.on('exit', (code) => {
       clearInterval(timer);
+      if (scratch) clearInterval(scratch);
       const wall = (performance.now() - t0) / 1000;
       if (code !== 0) { reject(new Error(`${script} ${args.join(' ')} exited with ${code}`)); return; }
-      resolve({ result: JSON.parse(out.trim().split('\n').pop()!) as T, wall, peakPssMiB: peakPss / 1024, peakRssMiB: peakRss / 1024 });
+      resolve({ result: JSON.parse(out.trim().split('\n').pop()!) as T, wall, peakPssMiB: peakPss / 1024, peakRssMiB: peakRss / 1024, peakScratchMiB: peakScratch / 2 ** 20 });
     });
   });
 }
