@@ -70,6 +70,31 @@ describe('TopQuantileState', () => {
     assert.ok(dropped > maps / 2, `the bound should drop most maps, dropped ${dropped}`);
     assert.equal(state.maxValue[1], 2);
   });
+  it('keeps at most k plus a quarter of k values per unit (distinct values), and stays exact', () => {
+    const rng = new Random(11);
+    const maps = 4000;
+    const len = 49;
+    const q = 0.005;
+    const state = new TopQuantileState(1, maps * len, q);
+    const k = topCount(maps * len, q);
+    assert.equal(k, 981); // n − ⌊(n − 1)(1 − q)⌋ with n = 196,000
+    const all = new Float32Array(maps * len);
+    let largest = 0;
+    for (let i = 0; i < maps; i++) {
+      let max = -Infinity;
+      for (let j = 0; j < len; j++) {
+        // A slow upward drift keeps new values above the bound all run long.
+        const v = Math.fround(rng.gaussian() + i / 1000);
+        all[i * len + j] = v;
+        if (v > max) max = v;
+      }
+      state.offer(0, all, i * len, len, max);
+      largest = Math.max(largest, state.pooled(0).length);
+    }
+    assert.ok(largest <= k + Math.ceil(k / 4), `pooled ${largest} values, at most ${k + Math.ceil(k / 4)} expected`);
+    assert.ok(largest >= k, `pooled ${largest} values, the bound needs ${k}`);
+    assert.equal(state.thresholds(maps * len)[0], referenceQuantile(all, q));
+  });
   it('is exact with fewer values than planned (skipped images)', () => {
     const rng = new Random(3);
     const state = new TopQuantileState(1, 1000, 0.01);
