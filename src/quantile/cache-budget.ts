@@ -4,7 +4,7 @@
 // 0.1 MiB per image for MobileNetV2's Conv_1 + expanded_conv_12), so only a fixed budget keeps
 // memory flat from 1,000 to 63,305 images; the question is how small it can be before spilling
 // costs time. Spilling writes each segment once, sequentially, and pass 2 reads it back once, in
-// order; checkpoints (every 1,000 images) write the whole cache to disk anyway, so the scratch
+// order; checkpoints (every 2 minutes) write the whole cache to disk anyway, so the scratch
 // disk is there with any budget. Measured (npm run bench, MobileNetV2 as above, 1,000 images, on
 // a shared 2-core machine): 4 GiB budget 253.6 s, 48.8 CPU s, peak PSS 479 MiB, 122 MiB scratch;
 // 64 MiB budget 253.5 s, 49.0 CPU s, peak PSS 433 MiB, 80 MiB spilled, 86 MiB scratch. The old

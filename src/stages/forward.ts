@@ -136,9 +136,6 @@ const now = (): number => performance.now() / 1000;
 /** Batches queued in the model at once. */
 const IN_MODEL = 2;
 
-/** Forward-pass seconds since the last checkpoint above which the pass ends with one. */
-const FINAL_CHECKPOINT_SECONDS = 60;
-
 export async function forwardShard(job: ForwardJob, shard: Shard, shardDir: string, opts: ForwardOptions): Promise<ShardPass1> {
   const s = job.settings;
   const states = job.layers.map((info, i): LayerState => {
@@ -296,11 +293,10 @@ async function runModel(
       opts.onImages?.(done - shardStart);
       if (interrupted) throw new InterruptedError(done);
     }
-    // A long forward pass ends with a checkpoint too, so that a crash while counting resumes
-    // there. Not when the last one is less than a minute old (or the cadence, if shorter): writing
-    // the cache out would cost a good part of what it could save, and Ctrl-C while counting
-    // keeps the forward pass anyway (dissect.ts persists it).
-    if (!opts.persist && end > lastImages && now() - lastTime >= Math.min(FINAL_CHECKPOINT_SECONDS, s.checkpointSeconds)) checkpoint(end);
+    // The pass ends with a checkpoint when one is due by the cadence, so that a crash while
+    // counting resumes there; otherwise the tail is cheaper to redo than to write the candidate
+    // cache out, and Ctrl-C while counting keeps the forward pass anyway (dissect.ts persists it).
+    if (!opts.persist && end > lastImages && (end - lastImages >= s.checkpointImages || now() - lastTime >= s.checkpointSeconds)) checkpoint(end);
   } finally {
     // Let the batches still in the model finish before the session goes away.
     for (const b of inModel) await b.outputs.catch(() => undefined);
