@@ -8,10 +8,12 @@
 //           count × float32 max, count × mapSize × float32 map (row-major h×w)
 //   end     int32 0 (an empty block: the file is complete)
 // Entries are in image order (then unit order within an image), as the candidate cache holds
-// them. Disk: (12 + 4·h·w) bytes per kept map; per image that is the number of units whose map
+// them. A block holds the entries of one aligned range of KEPT_BLOCK_IMAGES images
+// ([32·j, 32·j + 32)), so the file's bytes depend only on its entries, not on how the run was
+// batched, sharded or counted. Disk: (12 + 4·h·w) bytes per kept map; per image that is the number of units whose map
 // passes the threshold on it times that (ResNet-18 layer4, 7×7: 208 bytes per kept map).
 import { closeSync, openSync, readSync } from 'node:fs';
-import { writeFileAtomic } from '../run/atomic.js';
+import { AtomicFile, removeStaleTemporaries } from '../run/atomic.js';
 import type { Segment } from '../quantile/candidate-cache.js';
 import { RunDirError } from '../util/errors.js';
 import { describeFsError } from '../util/fs-errors.js';
@@ -27,8 +29,94 @@ export interface KeptMapsSummary {
   readonly bytes: number;
 }
 
+/** Images per block: block j holds the entries of images [j·32, j·32 + 32). */
+export const KEPT_BLOCK_IMAGES = 32;
+
 function view(a: Int32Array | Float32Array): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+/**
+ * Writes a unit-maps.seg file from entries given in image order, a block per aligned range of
+ * images. Atomic: the file appears complete at finish(), never before; abort() leaves nothing.
+ */
+export class KeptMapsWriter {
+  private readonly out: AtomicFile;
+  private block = -1;
+  private count = 0;
+  private images = new Int32Array(256);
+  private units = new Int32Array(256);
+  private maxes = new Float32Array(256);
+  private maps: Float32Array;
+  private entries = 0;
+  private bytes = 0;
+
+  constructor(file: string, readonly mapSize: number) {
+    this.maps = new Float32Array(256 * mapSize);
+    // The run folder is locked: a temporary file of this name is what a killed run left.
+    removeStaleTemporaries(file);
+    this.out = new AtomicFile(file);
+    this.put(new Int32Array(new Uint32Array([MAGIC, VERSION, mapSize]).buffer));
+  }
+
+  /** One entry: `image`'s map of `unit` at maps[offset .. offset + mapSize). Images never decrease. */
+  add(image: number, unit: number, max: number, maps: Float32Array, offset: number): void {
+    const block = Math.floor(image / KEPT_BLOCK_IMAGES);
+    if (block !== this.block) {
+      this.flush();
+      this.block = block;
+    }
+    if (this.count === this.images.length) this.grow();
+    const i = this.count++;
+    this.images[i] = image;
+    this.units[i] = unit;
+    this.maxes[i] = max;
+    const m = this.mapSize, dst = this.maps, at = i * m;
+    for (let j = 0; j < m; j++) dst[at + j] = maps[offset + j] as number;
+  }
+
+  /** Every entry of a run of entries (a counting chunk's layer: already above the thresholds). */
+  addAll(e: { readonly images: Int32Array; readonly units: Int32Array; readonly maxes: Float32Array; readonly maps: Float32Array }): void {
+    for (let i = 0; i < e.images.length; i++) this.add(e.images[i] as number, e.units[i] as number, e.maxes[i] as number, e.maps, i * this.mapSize);
+  }
+
+  /** Write the end marker and put the file in place. */
+  finish(): KeptMapsSummary {
+    this.flush();
+    this.put(new Int32Array([0]));
+    this.out.commit();
+    return { entries: this.entries, bytes: this.bytes };
+  }
+
+  /** Drop the unfinished file. */
+  abort(): void {
+    this.out.abort();
+  }
+
+  private flush(): void {
+    const n = this.count;
+    if (n === 0) return;
+    this.put(new Int32Array([n]));
+    this.put(this.images.subarray(0, n));
+    this.put(this.units.subarray(0, n));
+    this.put(this.maxes.subarray(0, n));
+    this.put(this.maps.subarray(0, n * this.mapSize));
+    this.entries += n;
+    this.count = 0;
+  }
+
+  private grow(): void {
+    const cap = this.images.length * 2;
+    const im = new Int32Array(cap); im.set(this.images); this.images = im;
+    const un = new Int32Array(cap); un.set(this.units); this.units = un;
+    const mx = new Float32Array(cap); mx.set(this.maxes); this.maxes = mx;
+    const mp = new Float32Array(cap * this.mapSize); mp.set(this.maps); this.maps = mp;
+  }
+
+  private put(part: Int32Array | Float32Array): void {
+    this.out.write(view(part));
+    this.bytes += part.byteLength;
+  }
 }
 
 /**
@@ -37,35 +125,19 @@ function view(a: Int32Array | Float32Array): Uint8Array {
  */
 export function writeKeptMaps(file: string, segments: Iterable<Segment>, thresholds: Float64Array, mapSize: number): KeptMapsSummary {
   const t32 = Float32Array.from(thresholds);
-  let entries = 0;
-  let bytes = 0;
-  writeFileAtomic(file, (write) => {
-    const put = (part: Int32Array | Float32Array): void => {
-      write(view(part));
-      bytes += part.byteLength;
-    };
-    put(new Int32Array(new Uint32Array([MAGIC, VERSION, mapSize]).buffer));
+  const out = new KeptMapsWriter(file, mapSize);
+  try {
     for (const s of segments) {
-      const kept: number[] = [];
-      for (let i = 0; i < s.count; i++) if ((s.maxes[i] as number) > (t32[s.units[i] as number] as number)) kept.push(i);
-      if (kept.length === 0) continue;
-      const keep = kept.length;
-      const images = new Int32Array(keep);
-      const units = new Int32Array(keep);
-      const maxes = new Float32Array(keep);
-      const maps = new Float32Array(keep * mapSize);
-      kept.forEach((i, w) => {
-        images[w] = s.images[i] as number;
-        units[w] = s.units[i] as number;
-        maxes[w] = s.maxes[i] as number;
-        maps.set(s.maps.subarray(i * mapSize, (i + 1) * mapSize), w * mapSize);
-      });
-      for (const part of [new Int32Array([keep]), images, units, maxes, maps]) put(part);
-      entries += keep;
+      for (let i = 0; i < s.count; i++) {
+        const unit = s.units[i] as number;
+        if ((s.maxes[i] as number) > (t32[unit] as number)) out.add(s.images[i] as number, unit, s.maxes[i] as number, s.maps, i * mapSize);
+      }
     }
-    put(new Int32Array([0]));
-  });
-  return { entries, bytes };
+    return out.finish();
+  } catch (err) {
+    out.abort();
+    throw err;
+  }
 }
 
 /** Where one image's entries lie: its block's file position and count, and its entry range. */

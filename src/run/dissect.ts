@@ -3,7 +3,7 @@
 // merge of the counts, and the outputs. The stages run in this process (one shard by default),
 // in local worker processes (--shards N), or on workers anywhere through Redis (--queue URL):
 // the same stage functions in every case, so every case writes the same bytes.
-import { readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { DatasetSpec } from '../dataset/open.js';
@@ -16,7 +16,7 @@ import { forwardShard, openForwardSession, type ShardPass1 } from '../stages/for
 import { mergeCounts, mergePass1, type MergedPass1 } from '../stages/merge.js';
 import { writePass1State } from '../stages/pass1-state.js';
 import { loadShardPass1, readCountPartial, readMergedPass1, scratchDir, shardDir } from '../stages/partial-files.js';
-import { KEPT_MAPS_FILE, writeKeptMaps } from '../explain/kept-maps.js';
+import { KEPT_MAPS_FILE, KeptMapsWriter, writeKeptMaps } from '../explain/kept-maps.js';
 import { shardsAt, splitShards, type Shard, type Skip } from '../stages/shards.js';
 import { DatasetError, InterruptedError, NetDissectError, RunDirError } from '../util/errors.js';
 import { silentProgress, type ProgressSink } from '../util/progress.js';
@@ -296,14 +296,24 @@ async function run(
       progress.update(Math.min(n, [...countDone.values()].reduce((a, b) => a + b, 0) + merged.skipped.length));
     };
     let counts: CountPartial;
+    const keptMapsFile = (li: number): string => path.join(s.out, plan.layerDirs[li]!, KEPT_MAPS_FILE);
+    // In this process, the maps above their thresholds go to unit-maps.seg as counting takes them
+    // from the cache (one read of it, not two); other executors' caches are read once more below.
+    let kept: KeptMapsWriter[] | null = null;
     try {
       if (parts) {
         const skippedSet = new Set(merged.skipped.map((k) => k.index));
         const thresholds = merged.layers.map((l) => l.thresholds);
+        kept = layers.map((l, li) => {
+          mkdirSync(path.dirname(keptMapsFile(li)), { recursive: true });
+          return new KeptMapsWriter(keptMapsFile(li), l.shape[1] * l.shape[2]);
+        });
+        const writers = kept;
         const countParts: CountPartial[] = [];
         for (const part of parts) {
           countParts.push(await countShard(ds, ctx.count, part.shard, part.layers.map((l) => l.cache), thresholds, skippedSet, {
             workers: plan.countWorkers, onImages: (d) => onCount(part.shard, d), signal: s.signal,
+            onChunk: (chunk) => chunk.layers.forEach((l, li) => writers[li]!.addAll(l)),
           }));
         }
         counts = mergeCounts(inMergeOrder(countParts, s.testing?.mergeSeed === undefined ? undefined : s.testing.mergeSeed + 1));
@@ -312,6 +322,7 @@ async function run(
         counts = readCountPartial(scratch, 'merged', identity)!;
       }
     } catch (err) {
+      for (const w of kept ?? []) w.abort();
       // The forward pass is done: keep it, so a rerun only counts.
       if (err instanceof InterruptedError && parts) persistForward(ctx, scratch, parts);
       throw err;
@@ -322,17 +333,27 @@ async function run(
 
     t = now();
     skipped = [...merged.skipped, ...counts.skipped].sort((a, b) => a.index - b.index);
-    const summaries = writeOutputs({
-      out: s.out, ds, model, modelSha256: sha256, modelFile: s.model, datasetDigest, layers, layerDirs: plan.layerDirs, settings,
-      tables: ctx.count.tables, pass1: merged, counts, toolVersion: TOOL_VERSION,
-    });
-    // The maps above their thresholds stay in the run (unit-maps.seg per layer), so `explain` and
-    // `baseline` need no second forward pass.
-    const shardParts = parts ?? shards.map((shard) => loadShardPass1(scratch, shard, identity, layers.map((l) => l.shape[1] * l.shape[2]), plan.layerDirs)!);
-    layers.forEach((l, li) => {
-      const segments = (function* () { for (const p of shardParts) yield* p.layers[li]!.cache.read(); })();
-      writeKeptMaps(path.join(s.out, plan.layerDirs[li]!, KEPT_MAPS_FILE), segments, merged.layers[li]!.thresholds, l.shape[1] * l.shape[2]);
-    });
+    let summaries: LayerSummary[];
+    try {
+      summaries = writeOutputs({
+        out: s.out, ds, model, modelSha256: sha256, modelFile: s.model, datasetDigest, layers, layerDirs: plan.layerDirs, settings,
+        tables: ctx.count.tables, pass1: merged, counts, toolVersion: TOOL_VERSION,
+      });
+      // The maps above their thresholds stay in the run (unit-maps.seg per layer), so `explain` and
+      // `baseline` need no second forward pass.
+      if (kept) {
+        for (const w of kept) w.finish();
+      } else {
+        const shardParts = shards.map((shard) => loadShardPass1(scratch, shard, identity, layers.map((l) => l.shape[1] * l.shape[2]), plan.layerDirs)!);
+        layers.forEach((l, li) => {
+          const segments = (function* () { for (const p of shardParts) yield* p.layers[li]!.cache.read(); })();
+          writeKeptMaps(keptMapsFile(li), segments, merged.layers[li]!.thresholds, l.shape[1] * l.shape[2]);
+        });
+      }
+    } catch (err) {
+      for (const w of kept ?? []) w.abort();
+      throw err;
+    }
     timings['write'] = now() - t;
     const spilled = parts ? parts.reduce((a, p) => a + p.layers.reduce((b, l) => b + l.cache.spilledBytes, 0), 0) : 0;
     const skippedList = skipped.map((k) => ({ file: k.file, reason: k.reason }));

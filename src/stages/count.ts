@@ -16,6 +16,8 @@ import type { Shard, Skip } from './shards.js';
 export interface ChunkLayer {
   readonly images: Int32Array;
   readonly units: Int32Array;
+  /** The maps' maxima (for unit-maps.seg; counting needs only the thresholds). */
+  readonly maxes: Float32Array;
   readonly thresholds: Float32Array;
   readonly maps: Float32Array;
 }
@@ -165,6 +167,12 @@ export interface CountShardOptions {
   readonly workers: number;
   readonly onImages?: ((done: number) => void) | undefined;
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Each chunk, in image order, before it is counted (its arrays may move to a counting thread
+   * afterwards): the maps above their thresholds, which the run keeps (unit-maps.seg) without
+   * reading the candidate cache a second time.
+   */
+  readonly onChunk?: ((chunk: Chunk) => void) | undefined;
 }
 
 /**
@@ -205,6 +213,7 @@ export async function countShard(
       const labels = await current.labels;
       const { chunk } = current;
       current = next();
+      opts.onChunk?.(chunk);
       const sizes = labelSizes(ds, chunk.images);
       if (pool?.trySubmit(chunk, labels, sizes, progress)) continue;
       countChunk(local, chunk, labels, sizes);
@@ -220,6 +229,7 @@ export async function countShard(
 function collectChunk(cur: CacheCursor, mapSize: number, t32: Float32Array, end: number, skipped: ReadonlySet<number>): ChunkLayer {
   const images: number[] = [];
   const units: number[] = [];
+  const maxes: number[] = [];
   const thr: number[] = [];
   const picks: { seg: Segment; pos: number }[] = [];
   cur.takeBefore(end, (seg, pos) => {
@@ -229,13 +239,14 @@ function collectChunk(cur: CacheCursor, mapSize: number, t32: Float32Array, end:
     if (!skipped.has(img) && (seg.maxes[pos] as number) > t) {
       images.push(img);
       units.push(u);
+      maxes.push(seg.maxes[pos] as number);
       thr.push(t);
       picks.push({ seg, pos });
     }
   });
   const maps = new Float32Array(picks.length * mapSize);
   picks.forEach((p, i) => maps.set(p.seg.maps.subarray(p.pos * mapSize, (p.pos + 1) * mapSize), i * mapSize));
-  return { images: Int32Array.from(images), units: Int32Array.from(units), thresholds: Float32Array.from(thr), maps };
+  return { images: Int32Array.from(images), units: Int32Array.from(units), maxes: Float32Array.from(maxes), thresholds: Float32Array.from(thr), maps };
 }
 
 /** Messages from a counting thread. */
@@ -269,7 +280,7 @@ function transferables(job: CountThreadJob): ArrayBuffer[] {
     // Only arrays that are their whole buffer: a view into a shared pool must be copied.
     if (a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer) out.add(a.buffer);
   };
-  for (const l of job.chunk.layers) [l.images, l.units, l.thresholds, l.maps].forEach(own);
+  for (const l of job.chunk.layers) [l.images, l.units, l.maxes, l.thresholds, l.maps].forEach(own);
   for (const l of job.labels) if (l) for (const ann of l.byCategory.values()) ann.maps.forEach(own);
   return [...out];
 }

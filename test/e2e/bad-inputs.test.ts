@@ -449,7 +449,7 @@ const CASES: Case[] = [
     args: (c) => dissectArgs(c, { '--out': c.useOut(path.join(c.tmp, 'full', 'run')) }),
     fsFault: (c) => ({ code: 'ENOSPC', on: 'write', under: path.join(c.tmp, 'full', 'run', 'relu1') }),
     code: 1,
-    message: /cannot write .*full\/run\/relu1\/[a-z]+\.(json|csv): ENOSPC \(no space left on the device\); free some space and rerun the same command \(it resumes from its last checkpoint, if any\)\.$/,
+    message: /cannot write .*full\/run\/relu1\/[a-z-]+\.(json|csv|seg): ENOSPC \(no space left on the device\); free some space and rerun the same command \(it resumes from its last checkpoint, if any\)\.$/,
   },
   {
     // Fails while writing the outputs, after relu1's are written: they are removed again.

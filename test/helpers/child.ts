@@ -119,7 +119,7 @@ export function fileStamp(file: string): string | null {
 }
 
 /** The run's outputs that must be byte-identical between equal runs, per layer folder. */
-export const LAYER_OUTPUTS = ['tally.csv', 'thresholds.csv', 'results.json', 'intersection.csv', 'activation.csv'] as const;
+export const LAYER_OUTPUTS = ['tally.csv', 'thresholds.csv', 'results.json', 'intersection.csv', 'activation.csv', 'unit-maps.seg'] as const;
 
 /** Read a run's layer outputs and labels.csv as {relative path → bytes}. */
 export function readOutputs(runDir: string, layerDirs: readonly string[]): Map<string, Buffer> {
