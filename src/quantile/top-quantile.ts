@@ -20,9 +20,13 @@ export function interpolateThreshold(n: number, q: number, kth: number, kthMinus
 }
 
 /**
- * Streaming state for one layer: per unit, a pool of the values ≥ its lower bound. The bound is
- * the k-th largest value seen so far, where k is computed for the planned number of values (a
- * run that skips images ends with fewer values, a smaller k, and a bound that is still valid).
+ * Streaming state for one layer: per unit, the k largest values seen so far in a min-heap, so
+ * that the lower bound (the heap's root: the k-th largest value so far) is as high as it can be
+ * after every map. k is computed for the planned number of values (a run that skips images ends
+ * with fewer values, a smaller k, and a bound that is still valid). Memory is exactly k values
+ * per unit: the one part of pass 1 that grows with the dataset (k is q of all values: at 20,000
+ * images MobileNetV2's Conv_1 has k = 4,900 per unit, 24 MiB for its 1,280 units; the earlier
+ * pool that was cut back to k when it reached 2k took 84 MiB with its slack).
  */
 export class TopQuantileState {
   readonly units: number;
@@ -33,16 +37,9 @@ export class TopQuantileState {
   readonly lowerBound: Float32Array;
   /** Largest value seen per unit. */
   readonly maxValue: Float32Array;
+  /** Per unit: until k values were seen, the values in arrival order; then a min-heap of k. */
   private pools: Float32Array[];
   private sizes: Int32Array;
-  /**
-   * A unit's pool holds up to k plus a quarter of k (at least 16) values before its bound is
-   * raised and the values below it dropped. The slack sets the trade: each raise costs a
-   * selection over the pool and frees a quarter of k, and the pools are the one part of pass 1's
-   * memory that grows with the dataset (k is q of all values: at 20,000 images MobileNetV2's
-   * Conv_1 has k = 4,900 per unit; with twice k of slack its 1,280 pools took 84 MiB, now 31).
-   */
-  private readonly capacity: number;
 
   constructor(units: number, plannedValuesPerUnit: number, q: number) {
     this.units = units;
@@ -50,9 +47,8 @@ export class TopQuantileState {
     this.plannedK = topCount(plannedValuesPerUnit, q);
     this.lowerBound = new Float32Array(units).fill(-Infinity);
     this.maxValue = new Float32Array(units).fill(-Infinity);
-    this.capacity = this.plannedK + Math.max(16, Math.ceil(this.plannedK / 4));
     this.pools = [];
-    const initial = Math.min(this.capacity, 4096);
+    const initial = Math.min(this.plannedK, 1024);
     for (let u = 0; u < units; u++) this.pools.push(new Float32Array(initial));
     this.sizes = new Int32Array(units);
   }
@@ -63,68 +59,57 @@ export class TopQuantileState {
    */
   offer(u: number, values: Float32Array, offset: number, len: number, max: number): boolean {
     if (max > (this.maxValue[u] as number)) this.maxValue[u] = max;
-    const lb = this.lowerBound[u] as number;
-    if (max < lb) return false;
+    if (max < (this.lowerBound[u] as number)) return false;
+    const k = this.plannedK;
     let pool = this.pools[u] as Float32Array;
     let size = this.sizes[u] as number;
-    for (let i = 0; i < len; i++) {
-      const v = values[offset + i] as number;
-      if (v >= lb) {
-        if (size === pool.length) {
-          this.sizes[u] = size;
-          this.tighten(u);
-          pool = this.pools[u] as Float32Array;
-          size = this.sizes[u] as number;
-          if (v < (this.lowerBound[u] as number)) continue;
-        }
-        pool[size++] = v;
-      }
+    let i = 0;
+    // Filling: every value goes in until the heap holds k.
+    for (; i < len && size < k; i++) {
+      if (size === pool.length) pool = this.grow(u, size);
+      pool[size++] = values[offset + i] as number;
+      if (size === k) heapify(pool, k);
     }
     this.sizes[u] = size;
+    if (size < k) return true;
+    // Full: a value above the root replaces it.
+    let root = pool[0] as number;
+    for (; i < len; i++) {
+      const v = values[offset + i] as number;
+      if (v > root) {
+        siftDown(pool, k, 0, v);
+        root = pool[0] as number;
+      }
+    }
+    this.lowerBound[u] = root;
     return true;
   }
 
-  /**
-   * Pool u is full: once it holds its full capacity, raise the bound to the k-th largest pooled
-   * value and drop the values below it; grow it when it is not yet that large (or when ties at
-   * the bound keep nearly all of it).
-   */
-  private tighten(u: number): void {
+  /** Pool u, grown (doubling, at most to k) because it holds `size` values. */
+  private grow(u: number, size: number): Float32Array {
     const pool = this.pools[u] as Float32Array;
-    const size = this.sizes[u] as number;
-    const k = this.plannedK;
-    if (size >= this.capacity) {
-      const kth = selectKthLargest(pool, size, k);
-      this.lowerBound[u] = kth;
-      let w = 0;
-      for (let i = 0; i < size; i++) {
-        const v = pool[i] as number;
-        if (v >= kth) pool[w++] = v;
-      }
-      this.sizes[u] = w;
-      if (w < pool.length * 0.9) return;
-    }
-    const length = pool.length < this.capacity ? Math.min(pool.length * 2, this.capacity) : pool.length * 2;
-    const grown = new Float32Array(length);
-    grown.set(pool.subarray(0, this.sizes[u] as number));
+    const grown = new Float32Array(Math.min(Math.max(pool.length * 2, 16), this.plannedK));
+    grown.set(pool.subarray(0, size));
     this.pools[u] = grown;
+    return grown;
   }
 
-  /** Pooled values of unit u (all values ≥ its lower bound seen so far). */
+  /** Pooled values of unit u: the min(k, seen) largest values seen so far, in no useful order. */
   pooled(u: number): Float32Array {
     return (this.pools[u] as Float32Array).subarray(0, this.sizes[u] as number);
   }
 
-  /** Exact thresholds given the final number of values per unit. */
+  /** Exact thresholds given the final number of values per unit (the state is left as it was). */
   thresholds(valuesPerUnit: number): Float64Array {
     const out = new Float64Array(this.units);
-    for (let u = 0; u < this.units; u++) out[u] = thresholdFromPool(this.pooled(u), valuesPerUnit, this.q, u);
+    for (let u = 0; u < this.units; u++) out[u] = thresholdFromPool(Float32Array.from(this.pooled(u)), valuesPerUnit, this.q, u);
     return out;
   }
 
   /**
    * The state as views on its own arrays, valid until the next offer: for writing a checkpoint
-   * without copying the pools (at 20,000 images they are tens of MiB).
+   * without copying the pools (at 20,000 images they are tens of MiB), and for handing the pools
+   * on when the state is not used any more.
    */
   views(): { lowerBound: Float32Array; maxValue: Float32Array; pools: Float32Array[] } {
     return { lowerBound: this.lowerBound, maxValue: this.maxValue, pools: this.pools.map((_, u) => this.pooled(u)) };
@@ -139,18 +124,51 @@ export class TopQuantileState {
     };
   }
 
-  /** Restore from a snapshot taken with the same units, plan and quantile. */
+  /**
+   * Restore from a snapshot taken with the same units, plan and quantile. A pool of more than k
+   * values (written by a version that kept slack) keeps its k largest; the bound is the k-th.
+   */
   restore(s: { lowerBound: Float32Array; maxValue: Float32Array; pools: Float32Array[] }): void {
     this.lowerBound.set(s.lowerBound);
     this.maxValue.set(s.maxValue);
+    const k = this.plannedK;
     for (let u = 0; u < this.units; u++) {
       const src = s.pools[u] as Float32Array;
-      const pool = new Float32Array(Math.max(Math.min(this.capacity, 4096), Math.ceil(src.length * 1.25) + 16));
-      pool.set(src);
+      const size = Math.min(src.length, k);
+      const pool = new Float32Array(Math.max(size, Math.min(k, 1024)));
+      pool.set(src.subarray(0, size));
+      if (size === k) {
+        heapify(pool, k);
+        for (let i = k; i < src.length; i++) if ((src[i] as number) > (pool[0] as number)) siftDown(pool, k, 0, src[i] as number);
+        this.lowerBound[u] = Math.max(this.lowerBound[u] as number, pool[0] as number);
+      }
       this.pools[u] = pool;
-      this.sizes[u] = src.length;
+      this.sizes[u] = size;
     }
   }
+}
+
+/** Arrange a[0..n) as a min-heap (every parent ≤ its children). */
+function heapify(a: Float32Array, n: number): void {
+  for (let i = (n >> 1) - 1; i >= 0; i--) siftDown(a, n, i, a[i] as number);
+}
+
+/** Put v at position i of the min-heap a[0..n) and move it down until its children are ≥ it. */
+function siftDown(a: Float32Array, n: number, i: number, v: number): void {
+  for (;;) {
+    let c = 2 * i + 1;
+    if (c >= n) break;
+    let cv = a[c] as number;
+    const r = c + 1;
+    if (r < n && (a[r] as number) < cv) {
+      c = r;
+      cv = a[r] as number;
+    }
+    if (cv >= v) break;
+    a[i] = cv;
+    i = c;
+  }
+  a[i] = v;
 }
 
 /**

@@ -193,7 +193,8 @@ export async function forwardShard(job: ForwardJob, shard: Shard, shardDir: stri
   return {
     shard,
     layers: states.map((st) => {
-      const snap = st.quantile.snapshot();
+      // The state ends here: its own arrays are handed on, not copied (tens of MiB on a long run).
+      const snap = st.quantile.views();
       return { maxValue: snap.maxValue, pools: snap.pools, top: st.top.snapshot(), cache: st.cache };
     }),
     skipped,

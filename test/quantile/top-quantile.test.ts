@@ -70,7 +70,7 @@ describe('TopQuantileState', () => {
     assert.ok(dropped > maps / 2, `the bound should drop most maps, dropped ${dropped}`);
     assert.equal(state.maxValue[1], 2);
   });
-  it('keeps at most k plus a quarter of k values per unit (distinct values), and stays exact', () => {
+  it('keeps exactly the k largest values per unit, its bound the k-th largest so far, and stays exact', () => {
     const rng = new Random(11);
     const maps = 4000;
     const len = 49;
@@ -90,10 +90,46 @@ describe('TopQuantileState', () => {
       }
       state.offer(0, all, i * len, len, max);
       largest = Math.max(largest, state.pooled(0).length);
+      if (i === 99 || i === maps - 1) {
+        // The bound is the k-th largest of everything seen so far, after every map.
+        const seen = Float32Array.from(all.subarray(0, (i + 1) * len)).sort();
+        assert.equal(state.lowerBound[0], seen[seen.length - k], `bound after ${i + 1} maps`);
+      }
     }
-    assert.ok(largest <= k + Math.ceil(k / 4), `pooled ${largest} values, at most ${k + Math.ceil(k / 4)} expected`);
-    assert.ok(largest >= k, `pooled ${largest} values, the bound needs ${k}`);
+    assert.equal(largest, k, 'the pool never holds more than k values');
     assert.equal(state.thresholds(maps * len)[0], referenceQuantile(all, q));
+    assert.equal(state.thresholds(maps * len)[0], referenceQuantile(all, q), 'thresholds() leaves the state as it was');
+  });
+  it('resumes from a snapshot (checkpoint) to the same bound and thresholds; an oversized pool keeps its k largest', () => {
+    const rng = new Random(5);
+    const len = 9;
+    const maps = 600;
+    const all = new Float32Array(maps * len);
+    for (let i = 0; i < all.length; i++) all[i] = Math.fround(rng.gaussian());
+    const feed = (st: TopQuantileState, from: number, to: number): void => {
+      for (let i = from; i < to; i++) {
+        let max = -Infinity;
+        for (let j = 0; j < len; j++) max = Math.max(max, all[i * len + j] as number);
+        st.offer(0, all, i * len, len, max);
+      }
+    };
+    const whole = new TopQuantileState(1, maps * len, 0.02);
+    feed(whole, 0, maps);
+    const first = new TopQuantileState(1, maps * len, 0.02);
+    feed(first, 0, 250);
+    const resumed = new TopQuantileState(1, maps * len, 0.02);
+    resumed.restore(first.snapshot());
+    feed(resumed, 250, maps);
+    assert.equal(resumed.lowerBound[0], whole.lowerBound[0]);
+    assert.equal(resumed.thresholds(maps * len)[0], whole.thresholds(maps * len)[0]);
+    assert.equal(whole.thresholds(maps * len)[0], referenceQuantile(all, 0.02));
+    // A checkpoint holding every value (more than k, as an earlier version's slack allowed).
+    const k = whole.plannedK;
+    const oversized = new TopQuantileState(1, maps * len, 0.02);
+    oversized.restore({ lowerBound: Float32Array.of(-Infinity), maxValue: Float32Array.of(Math.max(...all)), pools: [Float32Array.from(all)] });
+    assert.equal(oversized.pooled(0).length, k);
+    assert.equal(oversized.lowerBound[0], whole.lowerBound[0]);
+    assert.equal(oversized.thresholds(maps * len)[0], whole.thresholds(maps * len)[0]);
   });
   it('is exact with fewer values than planned (skipped images)', () => {
     const rng = new Random(3);
